@@ -1,0 +1,47 @@
+# The course's commands. `make lab` and `make test` install everything they need.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+KERNEL := dlcourse
+PORT ?= 8888
+ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
+
+.PHONY: install lab test test-fast release check-release bundle lock clean help
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): requirements.lock pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c requirements.lock -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (dlcourse)"
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv if missing, install the lock, the course package and its kernel
+
+lab: $(STAMP)  ## open the course in JupyterLab on 127.0.0.1
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=chapters --no-browser $(ROOT_FLAG)
+
+test: $(STAMP)  ## run the whole test suite
+	$(PY) -m pytest
+
+test-fast: $(STAMP)  ## run the suite without the slow tests (notebooks, servers)
+	$(PY) -m pytest -m "not slow"
+
+release: $(STAMP)  ## regenerate mytorch/, chapters/ and the student bundle from solutions/
+	$(PY) -m grading release
+
+check-release: $(STAMP)  ## leak check and drift check of the committed student edition
+	$(PY) -m grading leakcheck
+	$(PY) -m grading driftcheck
+
+lock: $(STAMP)  ## rewrite requirements.lock from the installed environment
+	$(PY) -m grading lock
+
+clean:  ## remove build products (keeps .venv)
+	rm -rf build dist *.egg-info .pytest_cache test-artifacts

@@ -1,0 +1,1 @@
+"""mytorch.optim: optimizers and learning-rate schedulers (twins of torch.optim)."""
