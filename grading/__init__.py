@@ -1,0 +1,1 @@
+"""The course's instructor side: generation of the student edition, grading, nbgrader glue."""
