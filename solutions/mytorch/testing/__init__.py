@@ -9,6 +9,6 @@ These are the practice checks; your grade comes from the course's grader, which 
 cases in a separate process.
 """
 from .report import CheckResult, compare, run_check
-from .registry import CHECKS, check
+from .registry import CHECKS, Results, check
 
-__all__ = ["check", "CHECKS", "CheckResult", "compare", "run_check"]
+__all__ = ["check", "CHECKS", "CheckResult", "Results", "compare", "run_check"]

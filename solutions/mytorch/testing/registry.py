@@ -1,29 +1,61 @@
-"""The table of visible checks, one module per chapter, and `check(name)` that runs them."""
-from . import backprop
+"""The table of visible checks and `check(name)` that runs them.
 
-CHECKS = {}
-for chapter in (backprop,):
-    CHECKS.update(chapter.CHECKS)
+Each chapter keeps its checks in `mytorch/testing/<chapter_id>.py`, which defines a dict
+`CHECKS = {"<chapter_id>.<exercise>": function(**answers) -> list[CheckResult]}`.
+"""
+import importlib
+
+CHAPTER_IDS = ("universal_approximation", "perceptron_learning", "matrix_calculus",
+               "backprop", "optimization", "torch_pipeline")
 
 
-def check(name):
-    """Run the visible checks called `name` (e.g. "backprop.linear"), print and return the results.
+def _collect():
+    checks = {}
+    for chapter_id in CHAPTER_IDS:
+        try:
+            module = importlib.import_module(f"{__package__}.{chapter_id}")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{__package__}.{chapter_id}":
+                raise
+            continue
+        checks.update(module.CHECKS)
+    return checks
 
-    Returns a list of CheckResult; it never raises on a wrong answer, so a notebook keeps going.
+
+CHECKS = _collect()
+
+
+def check(name, **answers):
+    """Run the checks called `name` (e.g. "backprop.linear"), print and return their results.
+
+    answers: what a notebook exercise hands in (e.g. `weights=...`), passed to the check.
+    Never raises on a wrong answer, so the notebook keeps going; the returned Results know
+    how many passed, and `.points(max_points)` turns that into partial credit.
     """
     if name not in CHECKS:
         known = ", ".join(sorted(CHECKS))
-        raise KeyError(f"no visible check named {name!r}; known checks: {known}")
-    results = CHECKS[name]()
-    passed = sum(r.passed for r in results)
+        raise KeyError(f"no check named {name!r}; known checks: {known}")
+    results = Results(CHECKS[name](**answers))
     for result in results:
         print(result)
-    print(f"{passed}/{len(results)} checks passed" + (" - well done!" if passed == len(results) else ""))
-    return _Results(results)
+    print(results.summary())
+    return results
 
 
-class _Results(list):
-    """A list of results whose notebook display is a one-line summary, not a repr dump."""
+class Results(list):
+    """A list of CheckResult whose notebook display is a one-line summary."""
+
+    @property
+    def passed(self):
+        return sum(result.passed for result in self)
+
+    def points(self, max_points):
+        """Partial credit: max_points times the fraction of checks passed (a float for nbgrader)."""
+        return round(max_points * self.passed / len(self), 2) if self else 0.0
+
+    def summary(self):
+        done = " - well done!" if self.passed == len(self) else ""
+        return f"{self.passed}/{len(self)} checks passed{done}"
 
     def __repr__(self):
-        return f"<{sum(r.passed for r in self)}/{len(self)} checks passed>"
+        return f"<{self.summary()}>"
