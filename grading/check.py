@@ -1,0 +1,192 @@
+"""Grade one submission: `python -m grading check SUBMISSION [--chapter ID] [--json]`.
+
+SUBMISSION is a folder holding the student's `mytorch/` package and, optionally, chapter
+notebooks. Every check of the chapter (of all chapters by default) runs the submission in an
+isolated process (grading/sandbox.py) and the reference in another; this process only
+compares the plain arrays both send back, so student code never runs where the score is
+decided. With --json, stdout is exactly one JSON object:
+
+    {"checks": [{"id", "chapter", "points", "max_points", "passed", "message"}, ...],
+     "score": float, "max_score": float}
+
+Exit status 0 whenever grading completed (whatever the score), 1 when the grader itself failed
+(the sandbox cannot run, the reference fails a check), 2 on a usage error. Options:
+--timeout S (the submission's total wall time, default 120), --case-timeout S (default 30),
+--memory MB (default 2048, or $GRADING_MEMORY_MB), --only PREFIX[,PREFIX] (checks whose id
+starts with one of them), --sandbox bwrap|nobody|limits (default: the best that works here).
+"""
+import argparse
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import diagnosis
+from .checks import CHAPTERS, all_checks
+from .execute import GraderError, run_cases
+from .sandbox import Limits, Sandbox
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "solutions"
+_reference_memo = {}
+
+
+def case_key(check, case):
+    """Checks sharing a program and a case share one run of it."""
+    text = json.dumps([str(check.cases_file), check.program, check.target, check.cells, case], sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def work_items(checks):
+    items = {}
+    for check in checks:
+        for case in check.cases:
+            key = case_key(check, case)
+            items[key] = dict(key=key, target=check.target, cells=check.cells, case_file=str(check.cases_file),
+                              program=check.program, case=case)
+    return list(items.values())
+
+
+def _fingerprint(folder):
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and (path.suffix in (".py", ".ipynb")) and "__pycache__" not in path.parts:
+            digest.update(f"{path.relative_to(folder)}:{path.stat().st_mtime_ns}:{path.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
+def reference_results(items, limits, sandbox, reference_dir=REFERENCE):
+    """The reference's results for `items`, from its own process (remembered per process)."""
+    sources = sorted({item["case_file"] for item in items})
+    stamp = _fingerprint(reference_dir) + "".join(hashlib.sha256(Path(s).read_bytes()).hexdigest() for s in sources)
+    todo = [item for item in items if (stamp, item["key"]) not in _reference_memo]
+    if todo:
+        trusted = Limits(wall_s=max(limits.wall_s, 120), case_s=max(limits.case_s, 60),
+                         memory_bytes=max(limits.memory_bytes, 4 << 30))
+        found = run_cases(reference_dir, todo, trusted, reference=True, sandbox=Sandbox(trusted, sandbox.how))
+        for key, result in found.items():
+            _reference_memo[(stamp, key)] = result
+    return {item["key"]: _reference_memo[(stamp, item["key"])] for item in items}
+
+
+def _describe_case(case):
+    shape = case.get("shape")
+    bits = [f"input {tuple(shape)}" if shape else None, case.get("dtype"), case.get("label")]
+    return ", ".join(b for b in bits if b)
+
+
+def score_case(check, case, got, ref):
+    """(units passed, units in all, messages) of one case of one check."""
+    if ref.error:
+        raise GraderError(f"the reference fails {check.id}: {ref.error}")
+    ctx = {k[4:]: v for k, v in ref.arrays.items() if k.startswith("ctx.")}
+    ctx.update({k: v for k, v in ref.arrays.items() if not k.startswith("ctx.")})
+    ok = total = 0
+    messages = []
+    for name in check.compare:
+        problem = got.problems.get(name) or (f"was not produced: {got.error}" if got.error else None)
+        candidates = check.mistakes(name, ctx, case) if check.mistakes and name in got.arrays else None
+        units, all_units, message = diagnosis.compare(
+            name, ref.arrays[name], got.arrays.get(name), problem, check.rtol, check.atol,
+            candidates, check.nonfinite_cause)
+        fd = got.arrays.get("fd." + name)
+        if message and units < all_units and fd is not None and name in got.arrays \
+                and diagnosis.close(got.arrays[name], fd, 1e-4, 1e-6):
+            message += " (it agrees with finite differences of your own forward: check the forward first)"
+        ok, total = ok + units, total + all_units
+        messages += [message] if message else []
+    for name in check.gradcheck:
+        analytic, numeric = got.arrays.get(name), got.arrays.get("fd." + name)
+        total += 1
+        if analytic is None or numeric is None:
+            messages.append(f"{name} was not produced: {got.problems.get(name) or got.error}")
+        elif analytic.shape == numeric.shape and diagnosis.close(analytic, numeric, 1e-4, 1e-6):
+            ok += 1
+        else:
+            _, _, message = diagnosis.compare(name, numeric, analytic, rtol=1e-4, atol=1e-6)
+            messages.append(f"against finite differences of your forward: {message}")
+    if check.warnings and not got.error:
+        total += 1
+        if got.warnings == 0:
+            ok += 1
+        else:
+            cause = diagnosis.cause_text(check.nonfinite_cause) if check.nonfinite_cause else ""
+            messages.append(f"numpy warned {got.warnings} time(s) (overflow or invalid value).{cause}")
+    if got.error and not messages:
+        messages.append(got.error)
+    return ok, total, messages
+
+
+def score_check(check, keys, student, reference):
+    ok = total = 0
+    first, failed_cases = None, 0
+    for number, (case, key) in enumerate(zip(check.cases, keys), start=1):
+        units, all_units, messages = score_case(check, case, student[key], reference[key])
+        ok, total = ok + units, total + all_units
+        if units < all_units:
+            failed_cases += 1
+            if first is None:
+                first = f"case {number} of {len(keys)} ({_describe_case(case)}): " + "; ".join(messages)
+    passed = ok == total
+    message = f"ok ({len(keys)} cases)" if passed else (
+        f"{check.exercise}: {first}" + (f" [{failed_cases} of {len(keys)} cases wrong]" if len(keys) > 1 else ""))
+    return {"id": check.id, "chapter": check.chapter, "points": round(check.points * ok / total, 2),
+            "max_points": check.points, "passed": passed, "message": message}
+
+
+def grade(submission, chapter=None, checks=None, limits=None, how=None, reference_dir=REFERENCE, only=None):
+    """Grade one submission; returns the report dict printed by --json."""
+    checks = list(checks) if checks is not None else all_checks(chapter)
+    if only:
+        checks = [c for c in checks if any(c.id == p or c.id.startswith(p + ".") for p in only)]
+    limits = limits or Limits()
+    sandbox = Sandbox(limits, how)
+    items = work_items(checks)
+    student = run_cases(Path(submission), items, limits, sandbox=sandbox)
+    reference = reference_results(items, limits, sandbox, reference_dir)
+    rows = [score_check(check, [case_key(check, c) for c in check.cases], student, reference) for check in checks]
+    return {"checks": rows, "score": round(sum(r["points"] for r in rows), 2),
+            "max_score": round(sum(r["max_points"] for r in rows), 2)}
+
+
+def table(report):
+    width = max([len(r["id"]) for r in report["checks"]] + [5])
+    lines = [f"{'check':<{width}}  points  result"]
+    for r in report["checks"]:
+        lines.append(f"{r['id']:<{width}}  {r['points']:>4g}/{r['max_points']:<2g} {r['message']}")
+    lines.append(f"score {report['score']:g} / {report['max_score']:g}")
+    return "\n".join(lines)
+
+
+def parse(argv):
+    parser = argparse.ArgumentParser(prog="python -m grading check", description=__doc__.splitlines()[0])
+    parser.add_argument("submission", help="folder holding mytorch/ and optionally chapter notebooks")
+    parser.add_argument("--chapter", choices=CHAPTERS, help="grade this chapter only (default: all)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--only", help="comma-separated check ids or id prefixes")
+    parser.add_argument("--timeout", type=float, default=120.0, help="total wall time of the submission (s)")
+    parser.add_argument("--case-timeout", type=float, default=30.0, help="wall time of one case (s)")
+    parser.add_argument("--memory", type=int, default=int(os.environ.get("GRADING_MEMORY_MB", 2048)),
+                        help="memory limit of the student's process (MB)")
+    parser.add_argument("--sandbox", choices=["bwrap", "nobody", "limits"], help="isolation method")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(sys.argv[1:] if argv is None else argv)
+    submission = Path(args.submission)
+    if not submission.is_dir():
+        print(f"grading check: {submission} is not a folder", file=sys.stderr)
+        return 2
+    limits = Limits(wall_s=args.timeout, case_s=min(args.case_timeout, args.timeout),
+                    memory_bytes=args.memory << 20)
+    only = [p.strip() for p in args.only.split(",")] if args.only else None
+    try:
+        report = grade(submission, args.chapter, limits=limits, how=args.sandbox, only=only)
+    except GraderError as exc:
+        print(f"grading check: the grader failed: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(report) if args.json else table(report))
+    return 0
+

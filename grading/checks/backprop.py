@@ -1,0 +1,135 @@
+"""Checks of chapter 4 (backprop): exercises 4.1 Linear to 4.11 Sequential.
+
+Cases run `grading/cases/backprop.py`; mistake candidates below are what a student with a
+catalogued mistake would get, computed from the reference run's context (grader side only).
+"""
+import numpy as np
+
+from . import Check
+
+
+def layer_cases(layer, shapes, names, params=lambda shape: {}, out=lambda shape: shape, **extra):
+    """One float32 case (dtype and values) and float64 cases with finite differences.
+
+    shapes: input shapes, the first float32; params(shape) -> {name: shape}; out(shape) -> the
+    output shape.
+    """
+    cases = []
+    for i, shape in enumerate(shapes):
+        single = i == 0
+        cases.append(dict(layer=layer, seed=100 + i, shape=list(shape), out=list(out(shape)), names=list(names),
+                          params={k: list(v) for k, v in params(shape).items()},
+                          dtype="float32" if single else "float64", fd=not single, **extra))
+    return cases
+
+
+def layer_checks(chapter, slug, number, cls, cases, names, params=(), mistakes=None, points=2, **options):
+    """forward (2 points), one backward check per gradient, and a finite-difference check."""
+    out_name, grad_name = names
+    grads = (grad_name, *("dLd" + p for p in params))
+    share = points if not params else 1
+    checks = [Check(f"{chapter}.{slug}.forward", f"{number} {cls}.forward", points, "layer", cases,
+                    compare=(out_name,), mistakes=mistakes, cases_file=options.pop("cases_file", None), **options)]
+    for grad in grads:
+        checks.append(Check(f"{chapter}.{slug}.backward.{grad}", f"{number} {cls}.backward", share, "layer", cases,
+                            compare=(grad,), mistakes=mistakes, cases_file=checks[0].cases_file, **options))
+    checks.append(Check(f"{chapter}.{slug}.gradcheck", f"{number} {cls}.backward agrees with finite "
+                        f"differences of your forward", 1, "layer", [c for c in cases if c["fd"]],
+                        gradcheck=grads, cases_file=checks[0].cases_file, **options))
+    return checks
+
+
+def activation(slug, number, cls, mistakes=None, extra_cases=(), **kwargs):
+    cases = layer_cases(cls, [(4, 5), (3, 4), (1, 6)], ("A", "dLdZ"), **kwargs) + list(extra_cases)
+    return layer_checks("backprop", slug, number, cls, cases, ("A", "dLdZ"), mistakes=mistakes)
+
+
+def sigmoid_mistakes(name, ctx, case):
+    if name != "dLdZ":
+        return []
+    Z, G, A = ctx["in"], ctx["G"], ctx["A"]
+    s = 1 / (1 + np.exp(-A))
+    return [("input_not_output", G * Z * (1 - Z)), ("input_not_output", G * s * (1 - s))]
+
+
+def tanh_mistakes(name, ctx, case):
+    if name != "dLdZ":
+        return []
+    Z, G, A = ctx["in"], ctx["G"], ctx["A"]
+    return [("input_not_output", G * (1 - Z ** 2)), ("input_not_output", G * (1 - np.tanh(A) ** 2))]
+
+
+def relu_mistakes(name, ctx, case):
+    if name != "dLdZ":
+        return []
+    slope = case.get("kwargs", {}).get("negative_slope", 0.0)
+    return [("relu_at_zero", ctx["G"] * np.where(ctx["in"] >= 0, 1.0, slope))]
+
+
+def softmax_mistakes(name, ctx, case):
+    if name != "dLdZ":
+        return []
+    return [("softmax_diagonal", ctx["G"] * ctx["A"] * (1 - ctx["A"]))]
+
+
+def sequential_mistakes(name, ctx, case):
+    return [("sequential_order", ctx.get("wrong_order"))] if name == "dLdin" else []
+
+
+def stability_check(slug, number, cls, cause, program="layer", **case):
+    """Huge inputs (|x| up to 1e4): the output must be finite, right, and raise no numpy warning."""
+    return Check(f"backprop.{slug}.stable", f"{number} {cls}.forward for inputs as large as 1e4", 1, program,
+                 [dict(case, seed=200, big=1e4, dtype="float64", backward=False)],
+                 compare=(case["names"][0],), nonfinite_cause=cause, warnings=True)
+
+
+
+def linear_cases():
+    """(N, in, out): the first float32; a square W (a transposed dLdW keeps its shape); N = 1."""
+    cases = layer_cases("Linear", [(4, 3), (3, 4), (1, 2), (6, 5)], ("Z", "dLdA"))
+    for case, size_out in zip(cases, [5, 4, 3, 2]):
+        size_in = case["shape"][1]
+        case.update(args=[size_in, size_out], params={"W": [size_out, size_in], "b": [size_out]},
+                    out=[case["shape"][0], size_out])
+    return cases
+
+
+LINEAR = linear_cases()
+LOSS_MSE = [dict(loss="MSELoss", seed=300 + i, shape=s, target="values", dtype=d, fd=d == "float64")
+            for i, (s, d) in enumerate([((4, 3), "float32"), ((5, 2), "float64"), ((1, 4), "float64")])]
+LOSS_CE = [dict(loss="CrossEntropyLoss", seed=310 + i, shape=s, target=tg, dtype=d, fd=d == "float64")
+           for i, (s, tg, d) in enumerate([((4, 3), "labels", "float32"), ((5, 4), "labels", "float64"),
+                                           ((3, 5), "probs", "float64")])]
+SEQUENTIAL = [dict(seed=400 + i, shape=s) for i, s in enumerate([(3, 4), (2, 5)])]
+
+CHECKS = [
+    *layer_checks("backprop", "linear", "4.1", "Linear", LINEAR, ("Z", "dLdA"), params=("W", "b")),
+    *activation("sigmoid", "4.2", "Sigmoid", sigmoid_mistakes),
+    stability_check("sigmoid", "4.2", "Sigmoid", "unstable_sigmoid", layer="Sigmoid", shape=[4, 5], out=[4, 5],
+                    names=["A", "dLdZ"]),
+    *activation("tanh", "4.3", "Tanh", tanh_mistakes),
+    *activation("relu", "4.4", "ReLU", relu_mistakes, zeros=0.3),
+    *activation("leaky_relu", "4.5", "LeakyReLU", relu_mistakes, zeros=0.3, kwargs={"negative_slope": 0.1}),
+    *activation("gelu", "4.6", "GELU"),
+    *layer_checks("backprop", "swish", "4.7", "Swish",
+                  layer_cases("Swish", [(4, 5), (3, 4), (2, 3)], ("A", "dLdZ"), params=lambda s: {"beta": (1,)}),
+                  ("A", "dLdZ"), params=("beta",)),
+    *activation("softmax", "4.8", "Softmax", softmax_mistakes),
+    stability_check("softmax", "4.8", "Softmax", "unstable_softmax", layer="Softmax", shape=[4, 5], out=[4, 5],
+                    names=["A", "dLdZ"]),
+    Check("backprop.mse.forward", "4.9 MSELoss.forward", 2, "loss", LOSS_MSE, compare=("loss",)),
+    Check("backprop.mse.backward", "4.9 MSELoss.backward", 2, "loss", LOSS_MSE, compare=("dLdA",)),
+    Check("backprop.mse.gradcheck", "4.9 MSELoss.backward agrees with finite differences of your forward", 1,
+          "loss", [c for c in LOSS_MSE if c["fd"]], gradcheck=("dLdA",)),
+    Check("backprop.cross_entropy.forward", "4.10 CrossEntropyLoss.forward", 2, "loss", LOSS_CE, compare=("loss",)),
+    Check("backprop.cross_entropy.backward", "4.10 CrossEntropyLoss.backward", 2, "loss", LOSS_CE,
+          compare=("dLdA",)),
+    Check("backprop.cross_entropy.gradcheck", "4.10 CrossEntropyLoss.backward agrees with finite differences", 1,
+          "loss", [c for c in LOSS_CE if c["fd"]], gradcheck=("dLdA",)),
+    Check("backprop.cross_entropy.stable", "4.10 CrossEntropyLoss for logits as large as 1e4", 1, "loss",
+          [dict(loss="CrossEntropyLoss", seed=320, shape=[4, 3], target="labels", dtype="float64", big=1e4)],
+          compare=("loss", "dLdA"), nonfinite_cause="unstable_softmax", warnings=True),
+    Check("backprop.sequential.forward", "4.11 Sequential.forward", 1, "sequential", SEQUENTIAL, compare=("out",)),
+    Check("backprop.sequential.backward", "4.11 Sequential.backward", 2, "sequential", SEQUENTIAL,
+          compare=("dLdin",), mistakes=sequential_mistakes),
+]

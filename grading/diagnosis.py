@@ -1,0 +1,169 @@
+"""Compare a student's array with the reference and say what is wrong, in a student's words.
+
+`compare(name, expected, actual, ...)` returns (units passed, units in all, message): one unit
+for the shape and dtype, checked first, one for the values. A failure names the quantity, the
+expected and actual shape, the largest error and where, and - when one fits - the likely cause
+from CAUSES, the catalogue of typical mistakes. Generic causes (transposed, sign, a factor N,
+a missing bias) are recognised from the arrays alone; exercise-specific ones come as candidate
+arrays ("what a student who made mistake X would get") computed by the check from the case's
+context, and match when the student's array equals the candidate.
+"""
+import functools
+
+import numpy as np
+
+
+def _quiet(function):
+    """The student's arrays may hold inf and NaN: comparing them must not print warnings."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return function(*args, **kwargs)
+    return wrapper
+
+CAUSES = {
+    "transposed": ("transposed gradient (layout)",
+                   "every gradient has the shape of its variable (denominator layout); "
+                   "for Z = A W^T + b that is dLdW = dLdZ^T A, shape (out, in), not A^T dLdZ"),
+    "batch_mean": ("batch mean instead of sum",
+                   "the loss already carries the 1/N: a parameter's gradient sums the rows of the "
+                   "batch, it does not average them"),
+    "missing_1_over_n": ("missing 1/N",
+                         "the loss is a mean, so its gradient is divided by the number of "
+                         "elements averaged over"),
+    "sign": ("sign flipped", "the result is the negative of the right one: check the sign "
+             "of each term (and of the update: parameters move against the gradient)"),
+    "missing_bias": ("missing bias", "every row is off by the same vector: add the bias b"),
+    "input_not_output": ("derivative at the input instead of the output",
+                         "the derivative is written with the activation's OUTPUT (e.g. "
+                         "sigmoid: A(1-A), tanh: 1-A^2); you plugged in the input Z"),
+    "unstable_softmax": ("unstable softmax",
+                         "exp overflowed for large inputs: subtract each row's maximum before "
+                         "exp (the result does not change, the overflow goes away)"),
+    "unstable_sigmoid": ("unstable sigmoid",
+                         "exp(-z) overflowed for large negative z: use exp(z)/(1+exp(z)) there, "
+                         "or scipy.special.expit"),
+    "softmax_diagonal": ("softmax Jacobian's diagonal only",
+                         "softmax couples every output of a row: dLdZ = A * (dLdA - sum(dLdA * A)), "
+                         "not dLdA * A * (1 - A)"),
+    "relu_at_zero": ("ReLU's derivative at 0", "at exactly 0 ReLU's derivative is taken as 0 "
+                     "(as in torch): use Z > 0, not Z >= 0"),
+    "bn_eval_batch_stats": ("BatchNorm in eval using batch statistics",
+                            "in eval mode BatchNorm normalises with running_mean and running_var, "
+                            "not with the statistics of the batch"),
+    "biased_running_var": ("biased running variance",
+                           "the running variance uses the unbiased batch variance (divide by "
+                           "N-1), as torch does; normalising the batch itself uses the biased one"),
+    "bn_constant_stats": ("backward treating the batch statistics as constants",
+                          "the batch mean and variance depend on every input, so dLdZ has two "
+                          "more terms: dLdZ = gamma/sigma * (G - mean(G) - xhat * mean(G * xhat))"),
+    "missing_momentum": ("missing momentum", "keep a velocity buffer and update it every step: "
+                         "b = momentum * b + (1 - dampening) * g, then step along b"),
+    "missing_weight_decay": ("missing weight decay", "add weight_decay * param to the gradient "
+                             "(AdamW: subtract lr * weight_decay * param from the parameter)"),
+    "coupled_weight_decay": ("AdamW's weight decay added to the gradient",
+                             "AdamW decouples the decay: param *= 1 - lr * weight_decay, and the "
+                             "Adam step uses the plain gradient"),
+    "missing_bias_correction": ("missing bias correction",
+                                "divide the averages by 1 - beta1^t and 1 - beta2^t (t counts from 1)"),
+    "missing_sqrt": ("missing square root", "the step divides by sqrt(v) + eps, not by v"),
+    "missing_decay": ("missing decay of the average", "the squared-gradient average decays: "
+                      "v = alpha * v + (1 - alpha) * g^2, not a plain sum or the last g^2"),
+    "sequential_order": ("Sequential's backward in the wrong order",
+                         "backward visits the layers in reverse: the last layer first"),
+}
+
+
+def cause_text(key):
+    title, explanation = CAUSES[key]
+    return f" Likely cause: {title} - {explanation}."
+
+
+def tolerances(dtype, rtol=None, atol=None):
+    """Default tolerances by the reference's dtype (float32 is far less precise than float64)."""
+    single = np.dtype(dtype) == np.float32
+    return (rtol if rtol is not None else (1e-4 if single else 1e-6),
+            atol if atol is not None else (1e-5 if single else 1e-8))
+
+
+@_quiet
+def close(actual, expected, rtol, atol):
+    actual, expected = np.asarray(actual, np.float64), np.asarray(expected, np.float64)
+    return actual.shape == expected.shape and bool(np.allclose(actual, expected, rtol=rtol, atol=atol))
+
+
+def _fmt(x):
+    return f"{x:.6g}" if np.ndim(x) == 0 else str(x)
+
+
+def _index(i):
+    return "()" if not i else "(" + ", ".join(str(int(k)) for k in i) + ("," if len(i) == 1 else "") + ")"
+
+
+@_quiet
+def generic_cause(expected, actual, rtol, atol):
+    """The catalogue key of a mistake recognised from the two arrays alone, or None."""
+    e, a = np.asarray(expected, np.float64), np.asarray(actual, np.float64)
+    if not np.all(np.isfinite(a)) or not np.any(np.abs(e) > atol):
+        return None
+    if e.ndim == 2 and e.shape[0] == e.shape[1] and e.shape[0] > 1 and close(a, e.T, rtol, atol):
+        return "transposed"
+    if close(a, -e, rtol, atol):
+        return "sign"
+    big = np.abs(e) > 10 * atol
+    ratio = float(np.median(a[big] / e[big]))
+    if abs(ratio) > 1e-12:
+        for factor, key in ((ratio, "missing_1_over_n"), (1 / ratio, "batch_mean")):
+            n = round(factor)
+            if n >= 2 and abs(factor - n) < 1e-3 * n and close(a, e * (factor if key == "missing_1_over_n" else 1 / n), rtol, atol):
+                return key
+    if e.ndim == 2 and e.shape[0] > 1:
+        offset = e - a
+        if np.any(np.abs(offset[0]) > atol) and close(offset, np.broadcast_to(offset[0], offset.shape), rtol, atol):
+            return "missing_bias"
+    return None
+
+
+@_quiet
+def compare(name, expected, actual, problem=None, rtol=None, atol=None, candidates=None, nonfinite_cause=None):
+    """(passed units, total units, message or None) for one quantity of one case.
+
+    expected: the reference array; actual: the student's (None when it was not produced, with
+    `problem` saying why); candidates: [(cause key, the array a student with that mistake gets)].
+    """
+    rtol, atol = tolerances(expected.dtype, rtol, atol)
+    if actual is None:
+        return 0, 2, f"{name} {problem or 'was not produced'}"
+    if actual.shape != expected.shape:
+        message = f"{name} has shape {actual.shape}, expected {expected.shape}"
+        if actual.shape == expected.T.shape and actual.ndim == 2 and close(actual.T, expected, rtol, atol):
+            message += " (its transpose holds the right values)." + cause_text("transposed")
+        elif actual.size == expected.size and close(actual.reshape(expected.shape), expected, rtol, atol):
+            message += " (the values are right: reshape it)"
+        return 0, 2, message
+    units, notes = 2, []
+    if actual.dtype != expected.dtype:
+        units -= 1
+        notes.append(f"{name} has dtype {actual.dtype}, expected {expected.dtype} "
+                     f"(outputs follow the dtype of the inputs and parameters)")
+    if close(actual, expected, rtol, atol):
+        return units, 2, ("; ".join(notes) or None)
+    units_ok = units - 1
+    a, e = actual.astype(np.float64), expected.astype(np.float64)
+    error = np.where(np.isfinite(a), np.abs(a - e), np.inf)
+    worst = np.unravel_index(int(np.argmax(error)), error.shape) if error.size else ()
+    wrong = int(np.sum(~np.isclose(a, e, rtol=rtol, atol=atol)))
+    notes.append(f"{name} is wrong: largest error {_fmt(float(error[worst]))} at index {_index(worst)} "
+                 f"(expected {_fmt(float(e[worst]))}, got {_fmt(float(a[worst]))}); "
+                 f"{wrong} of {e.size} elements differ, shape {actual.shape}")
+    cause = None
+    if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
+        cause = nonfinite_cause
+        if cause is None:
+            notes[-1] += "; it holds inf or NaN (an overflow or a division by zero?)"
+    for key, candidate in candidates or ():
+        if cause is None and candidate is not None and close(a, candidate, rtol, atol) \
+                and not close(candidate, e, rtol, atol):
+            cause = key
+    cause = cause or generic_cause(e, a, rtol, atol)
+    return units_ok, 2, "; ".join(notes) + (cause_text(cause) if cause else "")
