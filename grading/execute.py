@@ -215,6 +215,9 @@ def _launch(sandbox, job_dir, sub_dir, todo, limits, deadline):
     read_end, write_end = os.pipe()
     try:
         proc = sandbox.start(job_dir, sub_dir, write_end)
+    except OSError as exc:
+        os.close(read_end)
+        raise GraderError(f"could not start the sandbox ({sandbox.how}): {exc}") from exc
     finally:
         os.close(write_end)
     reader = FrameReader(os.fdopen(read_end, "rb"), [i["key"] for i in todo], limits.result_bytes)

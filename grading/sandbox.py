@@ -161,7 +161,10 @@ class Sandbox:
         command = [str(python), "-I", "-S", f"{inside_job}/runner.py", f"{inside_job}/job.json", str(result_fd)]
         if self.how == "bwrap":
             packages = site_packages()
-            command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
+            bwrap = shutil.which("bwrap")
+            if bwrap is None:
+                raise FileNotFoundError("bwrap is not on PATH (Debian package bubblewrap)")
+            command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
                        *[arg for key, value in SAFE_ENV.items() for arg in ("--setenv", key, value)],
                        *_system_binds(),
                        "--ro-bind", str(prefix), str(prefix),
