@@ -217,6 +217,7 @@ def test_seeds_draw_different_cases():
 def test_stubs_report_not_implemented(name):
     results = run(name, stub)
     assert results and all(not r.passed and "not implemented yet" in r.message for r in results)
+    assert all("solution cell of exercise 3." in r.message for r in results)
 
 
 def test_results_give_partial_credit_within_the_points():

@@ -29,6 +29,19 @@ def _shapes(rng, seed, fixed, low=2, high=6):
             return dims
 
 
+def _named(answer, exercise):
+    """answer, with a bare NotImplementedError (nbgrader's stub) turned into one that says where."""
+    def call(*args, **kwargs):
+        try:
+            return answer(*args, **kwargs)
+        except NotImplementedError as stub:
+            if str(stub):
+                raise
+            raise NotImplementedError(f"replace `raise NotImplementedError()` in the solution cell of "
+                                      f"exercise {exercise} with your code, then run that cell") from None
+    return call
+
+
 # ---------------------------------------------------------------- exercise 3.1
 
 
@@ -51,6 +64,7 @@ def _as_jacobian(quantity, J, n_out, n_in, out_shape, in_shape):
 
 def numerical_jacobian_checks(answer, seed=0):
     """Exercise 3.1: answer(f, x, eps=1e-6) -> J, (f(x).size, x.size), J[i, j] = d f_i / d x_j."""
+    answer = _named(answer, "3.1 (numerical_jacobian)")
     rng = np.random.default_rng(seed)
     m, n = _shapes(rng, seed, (3, 4))
 
@@ -118,6 +132,7 @@ def linear_backward_checks(answer, seed=0):
 
     A: (N, C_in), W: (C_out, C_in), b: (C_out,), dLdZ: (N, C_out); compared with torch autograd.
     """
+    answer = _named(answer, "3.2 (linear_backward)")
     torch = _torch()
     rng = np.random.default_rng(seed)
     N, C_in, C_out = _shapes(rng, seed, (5, 4, 3))
@@ -264,6 +279,7 @@ def spot_transposed_checks(answer, seed=0):
     guessing three labels at a time rarely pays. The claims for square matrices have the right
     shape whether or not they are transposed: only numbers can decide.
     """
+    answer = _named(answer, "3.3 (diagnose_gradients)")
     rng = np.random.default_rng(seed)
     while True:  # a transposed claim must differ from the truth to mean anything: redraw if not
         problems = _problems(rng, seed)
