@@ -1,0 +1,350 @@
+"""The one-source generator: solutions/ -> mytorch/, chapters/ and the student bundle.
+
+    python -m grading release [--root DIR] [--no-bundle]    (what `make release` runs)
+    python -m grading driftcheck [--root DIR]               (what `make check-release` runs)
+
+mytorch/ is solutions/mytorch/ with every solution region replaced by a stub (grading.regions).
+chapters/<id>/ is nbgrader's `generate_assignment` of solutions/<id>/, run in a temporary
+course folder with a temporary gradebook, so generation never touches this repository's
+nbgrader state; a header cell then says where the notebook comes from. The output is a pure
+function of the sources (no timestamps, no outputs, fixed zip dates), so a second release
+changes nothing and the drift check can compare bytes.
+"""
+import argparse
+import io
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from .regions import RegionError, strip_regions
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER_IDS = ("universal_approximation", "perceptron_learning", "matrix_calculus",
+               "backprop", "optimization", "torch_pipeline")
+EDITIONS = ("mytorch", "chapters")
+BUNDLE = Path("dist") / "dlcourse-student.zip"
+BUNDLE_TOP = "dlcourse-student"
+COMMAND = "`make release` (python -m grading release)"
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
+SKIP_SUFFIXES = {".pyc", ".pyo"}
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold; any fixed one would do
+
+
+class ReleaseError(RuntimeError):
+    """Generation failed; the message says which file and why."""
+
+
+def files_under(folder):
+    """Relative POSIX paths of the files under folder, sorted, caches and checkpoints left out."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        for name in filenames:
+            path = Path(dirpath) / name
+            if path.suffix not in SKIP_SUFFIXES:
+                found.append(path.relative_to(folder).as_posix())
+    return sorted(found)
+
+
+# ---------------------------------------------------------------- the library
+
+
+def py_header(source):
+    return (f"# GENERATED from {source} by {COMMAND}.\n"
+            f"# Edit the source, not this file: the next release overwrites it.\n")
+
+
+def student_py(text, source):
+    """The student edition of one .py source: header, then the file with its regions stubbed."""
+    return py_header(source) + strip_regions(text, source)
+
+
+def generate_library(root):
+    """{"mytorch/<path>": bytes} for every file of solutions/mytorch/."""
+    root = Path(root)
+    src = root / "solutions" / "mytorch"
+    if not (src / "__init__.py").is_file():
+        raise ReleaseError(f"{src}/__init__.py not found: no reference library to generate from")
+    files = {}
+    for rel in files_under(src):
+        source = f"solutions/mytorch/{rel}"
+        data = (src / rel).read_bytes()
+        if rel.endswith(".py"):
+            data = student_py(data.decode("utf-8"), source).encode("utf-8")
+        files[f"mytorch/{rel}"] = data
+    return files
+
+
+# ---------------------------------------------------------------- the notebooks
+
+
+def source_chapters(root, chapter_ids=CHAPTER_IDS):
+    """The chapter ids whose source notebook solutions/<id>/<id>.ipynb exists."""
+    return [cid for cid in chapter_ids
+            if (Path(root) / "solutions" / cid / f"{cid}.ipynb").is_file()]
+
+
+def run_nbgrader(root, chapter_ids, course):
+    """`nbgrader generate_assignment` of the chapters, in the scratch course folder `course`.
+
+    The course's config is loaded, then root and database are pointed into `course`. Fails
+    unless nbgrader exits 0 AND wrote every chapter's notebook (it can skip silently).
+    """
+    course = Path(course)
+    for cid in chapter_ids:
+        shutil.copytree(Path(root) / "solutions" / cid, course / "solutions" / cid,
+                        ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.pyc"))
+    config = Path(root) / "grading" / "nbgrader_config.py"
+    db_url = f"sqlite:///{course / 'gradebook.db'}"
+    overrides = {"root": str(course), "db_url": db_url,
+                 "source_directory": "solutions", "release_directory": "chapters"}
+    lines = ["c = get_config()"]
+    if config.is_file():
+        lines.append(f"load_subconfig({str(config)!r})")
+    lines += [f"c.CourseDirectory.{key} = {value!r}" for key, value in overrides.items()]
+    (course / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
+    # nbgrader's gradebook runs the `alembic` script, which lives next to this interpreter.
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent),
+                                                 os.environ.get("PATH", "")]))
+    # Several chapters at once: one nbgrader start-up instead of six.
+    assignment = chapter_ids[0] if len(chapter_ids) == 1 else "*"
+    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", f"--assignment={assignment}",
+           "--force", *[f"--CourseDirectory.{k}={v}" for k, v in overrides.items()]]
+    proc = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
+    missing = [cid for cid in chapter_ids
+               if not (course / "chapters" / cid / f"{cid}.ipynb").is_file()]
+    if proc.returncode != 0 or missing:
+        log = (proc.stdout + proc.stderr).strip()[-4000:]
+        raise ReleaseError(f"nbgrader generate_assignment failed (exit {proc.returncode}; "
+                           f"no notebook for {missing or 'none missing'}):\n{log}")
+    return course / "chapters"
+
+
+def student_notebook(data, source):
+    """nbgrader's release of one notebook, made deterministic and labelled as generated."""
+    import nbformat  # slow to import (seconds): only releases with notebooks pay for it
+
+    nb = nbformat.reads(data.decode("utf-8"), as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)  # JupyterLab's run timestamps
+    nb.metadata["dlcourse"] = {"generated_from": source, "generated_by": COMMAND}
+    header = nbformat.v4.new_markdown_cell(
+        f"*Student edition, generated from `{source}` by {COMMAND}. Work in this notebook; "
+        f"instructors edit the source, not this file.*",
+        id="dlcourse-generated")
+    header.metadata["dlcourse"] = {"generated": True}
+    nb.cells.insert(0, header)
+    nbformat.validate(nb)
+    return (nbformat.writes(nb) + "\n").encode("utf-8")
+
+
+def generate_chapters(root, chapter_ids=CHAPTER_IDS):
+    """{"chapters/<id>/<path>": bytes} for every chapter whose source notebook exists."""
+    ids = source_chapters(root, chapter_ids)
+    if not ids:
+        return {}
+    files = {}
+    with tempfile.TemporaryDirectory(prefix="dlcourse-release-") as tmp:
+        released = run_nbgrader(root, ids, tmp)
+        for cid in ids:
+            for rel in files_under(released / cid):
+                source = f"solutions/{cid}/{rel}"
+                data = (released / cid / rel).read_bytes()
+                if rel.endswith(".ipynb"):
+                    data = student_notebook(data, source)
+                elif rel.endswith(".py"):
+                    # nbgrader copies .py files verbatim, solution regions included.
+                    data = student_py(data.decode("utf-8"), source).encode("utf-8")
+                files[f"chapters/{cid}/{rel}"] = data
+    return files
+
+
+def generate(root=ROOT, chapter_ids=CHAPTER_IDS):
+    """Every file of the student edition: {relative path: bytes}, nothing written."""
+    files = generate_library(root)
+    files.update(generate_chapters(root, chapter_ids))
+    return files
+
+
+# ---------------------------------------------------------------- writing and comparing
+
+
+def edition_on_disk(root):
+    """{relative path: bytes} of the student edition as it is in root now."""
+    root = Path(root)
+    return {f"{edition}/{rel}": (root / edition / rel).read_bytes()
+            for edition in EDITIONS for rel in files_under(root / edition)}
+
+
+def differences(expected, actual):
+    """[(kind, path)] sorted by path; kind is "missing" (expected only), "extra" (actual only)
+    or "differs"."""
+    found = []
+    for path in sorted(set(expected) | set(actual)):
+        if path not in actual:
+            found.append(("missing", path))
+        elif path not in expected:
+            found.append(("extra", path))
+        elif expected[path] != actual[path]:
+            found.append(("differs", path))
+    return found
+
+
+def write_edition(root, files):
+    """Make root's mytorch/ and chapters/ hold exactly `files`; untouched files keep their mtime.
+
+    Returns the differences it fixed, as `differences` lists them (empty when up to date).
+    """
+    root = Path(root)
+    current = edition_on_disk(root)
+    changes = differences(files, current)
+    for path in sorted(set(current) - set(files)):
+        (root / path).unlink()
+    for path, data in files.items():
+        if current.get(path) != data:
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+    for edition in EDITIONS:  # folders emptied by removals
+        for dirpath, _, _ in sorted(os.walk(root / edition), reverse=True):
+            path = Path(dirpath)
+            if path != root / edition and not any(path.iterdir()):
+                path.rmdir()
+    return changes
+
+
+# ---------------------------------------------------------------- the student bundle
+
+
+def student_pyproject(root):
+    """The bundle's pyproject: installs `mytorch` only, with the course's dependency ranges."""
+    project = tomllib.loads((Path(root) / "pyproject.toml").read_text())["project"]
+
+    def toml_list(items):
+        return "[\n" + "".join(f'    "{item}",\n' for item in items) + "]"
+
+    extras = project.get("optional-dependencies", {})
+    text = (TEMPLATES / "pyproject-student.toml").read_text().format(
+        header=py_header("grading/templates/pyproject-student.toml and pyproject.toml").rstrip(),
+        version=project["version"],
+        requires_python=project.get("requires-python", ">=3.11"),
+        dependencies=toml_list(project["dependencies"]),
+        extras="\n".join(f"{name} = {toml_list(items)}" for name, items in sorted(extras.items())))
+    tomllib.loads(text)  # a template typo fails the release, not the student's install
+    return text.encode("utf-8")
+
+
+def bundle_files(root, edition):
+    """{path inside the bundle: bytes}: the student edition, assets, README and environment."""
+    root = Path(root)
+    files = {path: data for path, data in edition.items()}
+    files.update({f"assets/{rel}": (root / "assets" / rel).read_bytes()
+                  for rel in files_under(root / "assets")})
+    readme = (TEMPLATES / "README-student.md").read_text()
+    files["README-student.md"] = (
+        f"<!-- GENERATED from grading/templates/README-student.md by {COMMAND}. -->\n"
+        + readme).encode("utf-8")
+    files["pyproject.toml"] = student_pyproject(root)
+    for name in ("environment.yml", "requirements.lock"):
+        files[name] = (root / name).read_bytes()
+    return files
+
+
+def zip_bytes(files, top=BUNDLE_TOP):
+    """A zip of files under one top folder, byte-identical for identical input."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(str(PurePosixPath(top) / path), date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the permissions below mean the same everywhere
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[path], compresslevel=9)
+    return buffer.getvalue()
+
+
+def write_bundle(root, edition):
+    """Write dist/dlcourse-student.zip (only if its bytes change); returns its path."""
+    path = Path(root) / BUNDLE
+    data = zip_bytes(bundle_files(root, edition))
+    if not path.is_file() or path.read_bytes() != data:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return path
+
+
+# ---------------------------------------------------------------- commands
+
+
+def release(root=ROOT, chapter_ids=CHAPTER_IDS, bundle=True):
+    """Regenerate the student edition in root (and the bundle); returns the changes made."""
+    files = generate(root, chapter_ids)
+    changes = write_edition(root, files)
+    if bundle:
+        write_bundle(root, files)
+    return changes
+
+
+def _parser(prog, description):
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--root", type=Path, default=ROOT, help="course repository (default: this one)")
+    return parser
+
+
+def main(argv=None):
+    parser = _parser("python -m grading release", "regenerate mytorch/, chapters/ and the student bundle")
+    parser.add_argument("--no-bundle", action="store_true", help="skip dist/dlcourse-student.zip")
+    args = parser.parse_args(argv)
+    try:
+        changes = release(args.root, bundle=not args.no_bundle)
+    except (RegionError, ReleaseError) as err:
+        print(f"release failed: {err}", file=sys.stderr)
+        return 1
+    chapters = source_chapters(args.root)
+    print(f"released mytorch/ and {len(chapters)} chapter(s): {', '.join(chapters) or 'none'}")
+    verbs = {"missing": "wrote", "extra": "removed", "differs": "updated"}
+    for kind, path in changes:
+        print(f"  {verbs[kind]:<8} {path}")
+    if not changes:
+        print("  (no file changed)")
+    if not args.no_bundle:
+        print(f"bundle: {BUNDLE}")
+    return 0
+
+
+def driftcheck(argv=None):
+    """Fail if the committed mytorch/ or chapters/ differ from a fresh generation."""
+    args = _parser("python -m grading driftcheck",
+                   "fail if mytorch/ or chapters/ differ from what `make release` generates").parse_args(argv)
+    try:
+        expected = generate(args.root)
+    except (RegionError, ReleaseError) as err:
+        print(f"driftcheck: generation failed: {err}", file=sys.stderr)
+        return 1
+    drift = differences(expected, edition_on_disk(args.root))
+    if drift:
+        print("driftcheck: the student edition is out of date with solutions/ "
+              "(run `make release` and commit):", file=sys.stderr)
+        what = {"missing": "not in the repository", "extra": "no longer generated",
+                "differs": "differs from the generated file"}
+        for kind, path in drift:
+            print(f"  {path}: {what[kind]}", file=sys.stderr)
+        return 1
+    print(f"driftcheck: mytorch/ and chapters/ match solutions/ ({len(expected)} files)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
