@@ -107,6 +107,17 @@ def load_module(path, name):
     return module
 
 
+def find_notebook(submission, name):
+    """The notebook `name` (a path inside the submission, or a file name found at any depth)."""
+    path = os.path.join(submission, name)
+    if os.path.isfile(path):
+        return path
+    for folder, dirs, files in sorted(os.walk(submission)):
+        if os.path.basename(name) in files:
+            return os.path.join(folder, os.path.basename(name))
+    raise FileNotFoundError(f"the submission has no notebook {name}")
+
+
 def run_notebook(np, path, cells):
     """Execute a notebook's code cells (never its test cells) in one namespace.
 
@@ -118,6 +129,8 @@ def run_notebook(np, path, cells):
         notebook = json.load(f)
     namespace = {"__name__": "__main__", "display": lambda *a, **k: None}
     first_error = None
+    here = os.getcwd()
+    os.chdir(os.path.dirname(path))  # the notebook's relative paths start at its folder
     for number, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
@@ -137,6 +150,7 @@ def run_notebook(np, path, cells):
                 exc = RuntimeError("a cell called exit()")
             if first_error is None:
                 first_error = f"cell {number} raised {type(exc).__name__}: {str(exc)[:300]}"
+    os.chdir(here)
     return namespace, first_error
 
 
@@ -179,9 +193,7 @@ def main(argv):
                     arg = subject["mytorch"]
                 else:
                     if target not in notebooks:
-                        path = os.path.join(submission, target)
-                        if not os.path.exists(path):
-                            raise FileNotFoundError(f"the submission has no notebook {target}")
+                        path = find_notebook(submission, target)
                         notebooks[target] = run_notebook(np, path, item.get("cells", "all"))
                     arg, cell_error = notebooks[target]
                     meta["notebook_error"] = cell_error
