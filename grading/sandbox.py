@@ -6,7 +6,8 @@ Three methods, best first (`GRADING_SANDBOX=bwrap|nobody|limits` forces one):
 - "bwrap": bubblewrap with every namespace unshared (no network, own pids), a cleared
   environment, and a file system holding only the interpreter and its packages (read-only),
   the submission copy (read-only), the job folder (read-only) and a small private /tmp.
-- "nobody": when root without a working bwrap, the process drops to uid/gid 65534.
+- "nobody": when root without a working bwrap, the process drops to uid/gid 65534 (if that
+  user can run the interpreter).
 - "limits": neither; only the limits and the scrubbed environment apply.
 Every method applies: RLIMIT_AS (memory), RLIMIT_CPU, RLIMIT_FSIZE, RLIMIT_CORE=0, a new
 session so the whole process group can be SIGKILLed at the wall-clock limit, and capped reads
@@ -75,7 +76,22 @@ def method():
         return forced
     if sys.platform.startswith("linux") and bwrap_works():
         return "bwrap"
-    return "nobody" if os.geteuid() == 0 else "limits"
+    return "nobody" if os.geteuid() == 0 and nobody_works() else "limits"
+
+
+@functools.lru_cache(maxsize=None)
+def nobody_works():
+    """True if uid 65534 can start this interpreter (not so when it lives under a 0700 /root)."""
+    def drop():
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    try:
+        probe = subprocess.run([str(interpreter()[0]), "-I", "-S", "-c", "pass"], preexec_fn=drop,
+                               capture_output=True, timeout=30, cwd="/")
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return probe.returncode == 0
 
 
 def _system_binds():
