@@ -1,14 +1,15 @@
 """The one-source generator: solutions/ -> mytorch/, chapters/ and the student bundle.
 
-    python -m grading release [--root DIR] [--no-bundle]    (what `make release` runs)
-    python -m grading driftcheck [--root DIR]               (what `make check-release` runs)
+    python -m grading release [--root DIR] [--no-bundle] [--no-gradebook]   (`make release`)
+    python -m grading driftcheck [--root DIR]                              (`make check-release`)
 
 mytorch/ is solutions/mytorch/ with every solution region replaced by a stub (grading.regions).
-chapters/<id>/ is nbgrader's `generate_assignment` of solutions/<id>/, run in a temporary
-course folder with a temporary gradebook, so generation never touches this repository's
-nbgrader state; a header cell then says where the notebook comes from. The output is a pure
-function of the sources (no timestamps, no outputs, fixed zip dates), so a second release
-changes nothing and the drift check can compare bytes.
+chapters/<id>/ is nbgrader's `generate_assignment` of solutions/<id>/, run in a scratch course
+folder (so a failed run cannot delete the committed chapters/); a header cell then says where
+the notebook comes from. A release records the chapters in the course gradebook
+(grading/gradebook.db, for autograding); the drift check uses a scratch one and writes nothing.
+The output is a pure function of the sources (no timestamps, no outputs, fixed zip dates), so
+a second release changes nothing and the drift check can compare bytes.
 """
 import argparse
 import io
@@ -93,20 +94,30 @@ def source_chapters(root, chapter_ids=CHAPTER_IDS):
             if (Path(root) / "solutions" / cid / f"{cid}.ipynb").is_file()]
 
 
-def run_nbgrader(root, chapter_ids, course):
+def run_nbgrader(root, chapter_ids, course, gradebook=False):
     """`nbgrader generate_assignment` of the chapters, in the scratch course folder `course`.
 
-    The course's config is loaded, then root and database are pointed into `course`. Fails
-    unless nbgrader exits 0 AND wrote every chapter's notebook (it can skip silently).
+    Each chapter releases solutions/<id>/<id>.ipynb and the other files of its folder; other
+    notebooks (scratch work, or ones nbgrader would drop from subfolders anyway) are left out.
+
+    The course's config is loaded, then the root is pointed into `course`, so the release
+    folder is a scratch one. With gradebook=True the course's gradebook (grading/gradebook.db,
+    as configured) records the chapters and their grade cells, which autograding needs later;
+    otherwise a scratch database does (the drift check: nothing in the repository changes).
+    The gradebook never reaches the generated files. Fails unless nbgrader exits 0 AND wrote
+    every chapter's notebook (it can skip silently).
     """
     course = Path(course)
     for cid in chapter_ids:
-        shutil.copytree(Path(root) / "solutions" / cid, course / "solutions" / cid,
-                        ignore=shutil.ignore_patterns(*SKIP_DIRS, "*.pyc"))
+        # The chapter notebook and its small files; any other notebook there is a scratch file.
+        def ignore(folder, names, top=Path(root) / "solutions" / cid):
+            return [n for n in names if n in SKIP_DIRS or n.endswith(".pyc")
+                    or (n.endswith(".ipynb") and not (Path(folder) == top and n == f"{cid}.ipynb"))]
+        shutil.copytree(Path(root) / "solutions" / cid, course / "solutions" / cid, ignore=ignore)
     config = Path(root) / "grading" / "nbgrader_config.py"
-    db_url = f"sqlite:///{course / 'gradebook.db'}"
-    overrides = {"root": str(course), "db_url": db_url,
-                 "source_directory": "solutions", "release_directory": "chapters"}
+    overrides = {"root": str(course), "source_directory": "solutions", "release_directory": "chapters"}
+    if not gradebook:
+        overrides["db_url"] = f"sqlite:///{course / 'gradebook.db'}"
     lines = ["c = get_config()"]
     if config.is_file():
         lines.append(f"load_subconfig({str(config)!r})")
@@ -150,14 +161,14 @@ def student_notebook(data, source):
     return (nbformat.writes(nb) + "\n").encode("utf-8")
 
 
-def generate_chapters(root, chapter_ids=CHAPTER_IDS):
+def generate_chapters(root, chapter_ids=CHAPTER_IDS, gradebook=False):
     """{"chapters/<id>/<path>": bytes} for every chapter whose source notebook exists."""
     ids = source_chapters(root, chapter_ids)
     if not ids:
         return {}
     files = {}
     with tempfile.TemporaryDirectory(prefix="dlcourse-release-") as tmp:
-        released = run_nbgrader(root, ids, tmp)
+        released = run_nbgrader(root, ids, tmp, gradebook)
         for cid in ids:
             for rel in files_under(released / cid):
                 source = f"solutions/{cid}/{rel}"
@@ -171,10 +182,11 @@ def generate_chapters(root, chapter_ids=CHAPTER_IDS):
     return files
 
 
-def generate(root=ROOT, chapter_ids=CHAPTER_IDS):
-    """Every file of the student edition: {relative path: bytes}, nothing written."""
+def generate(root=ROOT, chapter_ids=CHAPTER_IDS, gradebook=False):
+    """Every file of the student edition: {relative path: bytes}. Nothing in root is written,
+    except the course's gradebook when gradebook=True (see run_nbgrader)."""
     files = generate_library(root)
-    files.update(generate_chapters(root, chapter_ids))
+    files.update(generate_chapters(root, chapter_ids, gradebook))
     return files
 
 
@@ -288,9 +300,10 @@ def write_bundle(root, edition):
 # ---------------------------------------------------------------- commands
 
 
-def release(root=ROOT, chapter_ids=CHAPTER_IDS, bundle=True):
-    """Regenerate the student edition in root (and the bundle); returns the changes made."""
-    files = generate(root, chapter_ids)
+def release(root=ROOT, chapter_ids=CHAPTER_IDS, bundle=True, gradebook=True):
+    """Regenerate the student edition in root (and the bundle, and the chapters' entries in
+    the course gradebook); returns the changes made to the edition."""
+    files = generate(root, chapter_ids, gradebook)
     changes = write_edition(root, files)
     if bundle:
         write_bundle(root, files)
@@ -306,9 +319,11 @@ def _parser(prog, description):
 def main(argv=None):
     parser = _parser("python -m grading release", "regenerate mytorch/, chapters/ and the student bundle")
     parser.add_argument("--no-bundle", action="store_true", help="skip dist/dlcourse-student.zip")
+    parser.add_argument("--no-gradebook", action="store_true",
+                        help="use a scratch database instead of the course's gradebook")
     args = parser.parse_args(argv)
     try:
-        changes = release(args.root, bundle=not args.no_bundle)
+        changes = release(args.root, bundle=not args.no_bundle, gradebook=not args.no_gradebook)
     except (RegionError, ReleaseError) as err:
         print(f"release failed: {err}", file=sys.stderr)
         return 1

@@ -118,6 +118,9 @@ def make_course(root, library=LIBRARY):
     chapter = root / "solutions" / CHAPTER
     chapter.mkdir(parents=True)
     nbformat.write(source_notebook(), chapter / f"{CHAPTER}.ipynb")
+    # a scratch notebook beside the chapter's (an instructor's experiment): never released
+    nbformat.write(new_notebook(cells=[new_markdown_cell("scratch", id="scratch")]),
+                   chapter / "_scratch.ipynb")
     (chapter / "helper.py").write_text(HELPER)
     (chapter / "points.csv").write_text("x,y\n1,3\n")
     (root / "grading").mkdir()
@@ -143,8 +146,11 @@ def copy_of_released(dest):
     return Path(shutil.copytree(released_course(), Path(dest) / "course"))
 
 
+GRADEBOOK = Path("grading") / "gradebook.db"  # nbgrader's run-time state, not a generated file
+
+
 def tree_hashes(root):
-    """{relative path: sha256} of every file under root."""
+    """{relative path: sha256} of every file under root but the gradebook."""
     root = Path(root)
     return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+            for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root) != GRADEBOOK}

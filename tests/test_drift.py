@@ -23,6 +23,7 @@ def test_differences_names_missing_extra_and_changed_files():
     assert rel.differences(expected, dict(expected)) == []
 
 
+@pytest.mark.slow  # regenerates the throwaway course with nbgrader
 def test_driftcheck_names_every_edited_file_and_nothing_else(tmp_path, capsys):
     course = copy_of_released(tmp_path)
     # a hand edit of the library, of a notebook, a deleted and an added file
@@ -38,7 +39,9 @@ def test_driftcheck_names_every_edited_file_and_nothing_else(tmp_path, capsys):
     (course / "mytorch" / "__pycache__").mkdir(exist_ok=True)
     (course / "mytorch" / "__pycache__" / "ops.cpython-311.pyc").write_bytes(b"\x00")
 
+    gradebook = (course / "grading" / "gradebook.db").read_bytes()
     assert rel.driftcheck(["--root", str(course)]) == 1
+    assert (course / "grading" / "gradebook.db").read_bytes() == gradebook  # a scratch one was used
     report = capsys.readouterr().err.splitlines()
     assert report[0].startswith("driftcheck: the student edition is out of date")
     assert report[1:] == [

@@ -3,6 +3,7 @@ holds only the student's files, and a second release changes nothing."""
 import io
 import json
 import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -181,6 +182,7 @@ def test_released_library_has_stubs_headers_and_plain_copies():
 def test_released_notebook_is_nbgraders_student_version_labelled_as_generated():
     course = released_course()
     chapter = course / "chapters" / CHAPTER
+    # the chapter's notebook and its small files; the scratch notebook beside it stays out
     assert sorted(p.name for p in chapter.iterdir()) == [f"{CHAPTER}.ipynb", "helper.py", "points.csv"]
     nb = json.loads((chapter / f"{CHAPTER}.ipynb").read_text())
     source = f"solutions/{CHAPTER}/{CHAPTER}.ipynb"
@@ -236,13 +238,23 @@ def test_nbgrader_failure_or_silent_skip_is_an_error(tmp_path, monkeypatch, retu
 # ---------------------------------------------------------------- idempotence and the bundle
 
 
+@pytest.mark.slow  # a second nbgrader run
 def test_second_release_changes_no_file():
     course = released_course()
     before = tree_hashes(course)
-    mtimes = {p: p.stat().st_mtime_ns for p in course.rglob("*") if p.is_file()}
+    mtimes = {p: p.stat().st_mtime_ns for p in course.rglob("*") if p.is_file() and p.suffix != ".db"}
     assert rel.release(course) == []
     assert tree_hashes(course) == before
-    assert {p: p.stat().st_mtime_ns for p in course.rglob("*") if p.is_file()} == mtimes
+    assert {p: p.stat().st_mtime_ns for p in course.rglob("*") if p.is_file() and p.suffix != ".db"} == mtimes
+
+
+def test_release_records_the_chapter_in_the_course_gradebook():
+    # autograding needs the assignment and its grade cells in grading/gradebook.db
+    with sqlite3.connect(released_course() / "grading" / "gradebook.db") as db:
+        assert db.execute("select name from assignment").fetchall() == [(CHAPTER,)]
+        cells = {name for (name,) in db.execute(
+            "select base_cell.name from grade_cells join base_cell on grade_cells.id = base_cell.id")}
+    assert cells == {"test_triple", "answer"}
 
 
 def test_release_cli_removes_files_without_a_source(tmp_path, capsys):
