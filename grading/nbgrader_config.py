@@ -1,6 +1,10 @@
-"""nbgrader's configuration of the course (load it with `--config grading/nbgrader_config.py`
-or from the repository root; `python -m grading release` loads it and overrides the root,
-the database and nothing else, so that generation never touches this repository's state).
+"""nbgrader's configuration of the course.
+
+nbgrader reads it when run from grading/ (`cd grading && nbgrader autograde backprop`) or with
+`--NbGrader.config_file=grading/nbgrader_config.py` from the repository root (nbgrader has no
+`--config` option: it warns and ignores it). nbgrader's `alembic` script must be on PATH
+(activate .venv). `python -m grading release` loads this file and points nbgrader at a scratch
+release folder, so generation never writes chapters/ directly.
 
 Layout: source notebooks in solutions/<chapter_id>/<chapter_id>.ipynb, released into
 chapters/<chapter_id>/; everything nbgrader writes while grading lives under grading/ and
