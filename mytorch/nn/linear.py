@@ -1,0 +1,51 @@
+# GENERATED from solutions/mytorch/nn/linear.py by `make release` (python -m grading release).
+# Edit the source, not this file: the next release overwrites it.
+"""Linear layer: Z = A W^T + b (chapter 4, exercise 4.1)."""
+import numpy as np
+
+from ..errors import check_array, check_forward_done, check_same_shape
+from .module import Module
+
+
+class Linear(Module):
+    """Affine map of a batch of rows: Z = A @ W.T + b.
+
+    Parameters: W (out_features, in_features), b (out_features,), both drawn from
+    U(-1/sqrt(in_features), 1/sqrt(in_features)) as torch.nn.Linear does.
+    """
+
+    parameter_names = ("W", "b")
+
+    def __init__(self, in_features, out_features, bias=True, dtype=np.float32, seed=None):
+        super().__init__()
+        rng = np.random.default_rng(seed)
+        bound = 1.0 / np.sqrt(in_features)
+        self.in_features, self.out_features = in_features, out_features
+        self.W = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
+        self.b = rng.uniform(-bound, bound, out_features).astype(dtype) if bias else np.zeros(out_features, dtype)
+        if not bias:
+            # A layer without bias has no b parameter: keep the zeros out of the optimizer.
+            self.parameter_names = ("W",)
+        self.dLdW = None
+        self.dLdb = None
+        self.A = None
+
+    def forward(self, A):
+        """Z = A W^T + b.
+
+        A: (N, in_features) -> Z: (N, out_features). Stores A for backward.
+        """
+        check_array("Linear.forward", "A", A, ndim=2, last_dim=self.in_features)
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.forward: not implemented yet. Hint: Z = A @ W.T + b; keep A, backward needs it")
+
+    def backward(self, dLdZ):
+        """dLdA = dLdZ W,  dLdW = dLdZ^T A,  dLdb = sum of dLdZ over the batch.
+
+        dLdZ: (N, out_features) -> dLdA: (N, in_features); sets dLdW (out, in) and dLdb (out,).
+        """
+        check_forward_done("Linear.backward", self.A)
+        check_same_shape("Linear.backward", "dLdZ", dLdZ, (self.A.shape[0], self.out_features))
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.backward: not implemented yet. Hint: every gradient has the shape of its variable; the batch is a sum over rows")
+
+    def __repr__(self):
+        return f"Linear(in_features={self.in_features}, out_features={self.out_features})"

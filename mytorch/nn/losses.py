@@ -1,0 +1,86 @@
+# GENERATED from solutions/mytorch/nn/losses.py by `make release` (python -m grading release).
+# Edit the source, not this file: the next release overwrites it.
+"""Losses: a scalar from predictions A and targets Y (chapter 4, exercises 4.9 and 4.10).
+
+`forward(A, Y)` returns the loss as a Python float and keeps what `backward()` needs;
+`backward()` takes no upstream gradient (the loss is the end of the chain) and returns dLdA.
+"""
+import numpy as np
+
+from ..errors import check_array, check_finite, check_forward_done
+from .module import Module
+
+
+class MSELoss(Module):
+    """L = mean((A - Y)^2) over all elements;  dLdA = 2 (A - Y) / A.size.
+
+    A: (N, C) predictions, Y: (N, C) targets (cast to A's dtype) -> float.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diff = None
+
+    def forward(self, A, Y):
+        """A: (N, C), Y: (N, C) -> L: float. Stores A - Y for backward."""
+        check_array("MSELoss.forward", "A", A)
+        check_array("MSELoss.forward", "Y", Y)
+        if Y.shape != A.shape:
+            raise ValueError(f"MSELoss.forward: Y should have the shape of A, {A.shape}, got {Y.shape}")
+        check_finite("MSELoss.forward", "A", A)
+        check_finite("MSELoss.forward", "Y", Y)
+        Y = Y.astype(A.dtype, copy=False)
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.9 MSELoss.forward: not implemented yet. Hint: keep A - Y for backward; the mean runs over every element, not only the batch")
+
+    def backward(self):
+        """-> dLdA: (N, C), the shape of A."""
+        check_forward_done("MSELoss.backward", self.diff)
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.9 MSELoss.backward: not implemented yet. Hint: the derivative of a mean divides by the number of elements")
+
+
+class CrossEntropyLoss(Module):
+    """L = -(1/N) sum_n sum_c Y_nc log softmax(A_n)_c;  dLdA = (softmax(A) * sum_c Y_nc - Y) / N.
+
+    A: (N, C) logits; Y: (N,) integer class labels (read as one-hot rows) or (N, C)
+    probabilities (cast to A's dtype) -> float. For one-hot or probability rows
+    sum_c Y_nc = 1 and dLdA = (softmax(A) - Y) / N.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.P = None
+        self.Y = None
+
+    def forward(self, A, Y):
+        """A: (N, C), Y: (N,) or (N, C) -> L: float. Stores softmax(A) and Y for backward."""
+        check_array("CrossEntropyLoss.forward", "A", A, ndim=2)
+        check_finite("CrossEntropyLoss.forward", "A", A)
+        Y = _targets("CrossEntropyLoss.forward", Y, A)
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.10 CrossEntropyLoss.forward: not implemented yet. Hint: log softmax = Z - m - log(sum exp(Z - m)) with m the row maximum never overflows; never take log of a softmax that may have underflowed to 0")
+
+    def backward(self):
+        """-> dLdA: (N, C), the shape of A."""
+        check_forward_done("CrossEntropyLoss.backward", self.P)
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.10 CrossEntropyLoss.backward: not implemented yet. Hint: softmax minus the one-hot target, averaged over the batch; for labels, subtract 1 at each row's label")
+
+
+def _targets(where, Y, A):
+    """Check the targets of a cross entropy: integer labels (N,) or probabilities (N, C)."""
+    N, C = A.shape
+    check_array(where, "Y", Y)
+    if Y.ndim == 1:
+        if Y.shape[0] != N:
+            raise ValueError(f"{where}: Y should have shape ({N},) (one label per row of A) "
+                             f"or ({N}, {C}), got {Y.shape}")
+        if Y.dtype.kind not in "iu":
+            raise ValueError(f"{where}: class labels Y of shape (N,) should be integers, "
+                             f"got dtype {Y.dtype}; pass probabilities as shape ({N}, {C})")
+        if Y.size and (Y.min() < 0 or Y.max() >= C):
+            raise ValueError(f"{where}: class labels should lie in 0..{C - 1} (A has {C} "
+                             f"columns), got values from {Y.min()} to {Y.max()}")
+        return Y
+    if Y.shape != A.shape:
+        raise ValueError(f"{where}: Y should have shape ({N},) (labels) or {A.shape} "
+                         f"(probabilities), got {Y.shape}")
+    check_finite(where, "Y", Y)
+    return Y.astype(A.dtype, copy=False)

@@ -1,0 +1,26 @@
+# GENERATED from solutions/mytorch/optim/rprop.py by `make release` (python -m grading release).
+# Edit the source, not this file: the next release overwrites it.
+"""Rprop: step sizes that grow while the gradient keeps its sign (chapter 5, exercise 5.6)."""
+import numpy as np
+
+from .optimizer import Optimizer, check_nonnegative
+
+
+class Rprop(Optimizer):
+    """theta <- theta - sign(g) * step, one step size per coordinate, started at lr.
+
+    s = sign(g * g_prev): s > 0 -> step *= etaplus; s < 0 -> step *= etaminus and this
+    coordinate does not move (its g counts as 0, also as the next g_prev); s = 0 -> step
+    unchanged. step is clipped to step_sizes = (min, max). Same numbers as torch.optim.Rprop.
+    """
+
+    def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50)):
+        check_nonnegative(lr=lr)
+        if not 0.0 < etas[0] < 1.0 < etas[1]:
+            raise ValueError(f"Invalid eta values: {etas[0]}, {etas[1]}")
+        super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes)))
+
+    def update(self, param, grad, state, lr, etas, step_sizes):
+        """Return the new parameter. param, grad: same shape; state keeps "prev" (the last
+        gradient used, zeros at first) and "step_size" (filled with lr at the first step)."""
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.6 Rprop: not implemented yet. Hint: the factor is etaplus, etaminus or 1 from sign(grad * prev); where the sign flipped set grad to 0 before moving and before storing it as prev")

@@ -1,0 +1,346 @@
+# GENERATED from solutions/mytorch/testing/universal_approximation.py by `make release` (python -m grading release).
+# Edit the source, not this file: the next release overwrites it.
+"""Visible checks of chapter 1 (universal_approximation).
+
+    check("universal_approximation.truth_table", answer=truth_table_network)   # exercise 1.1
+    check("universal_approximation.bump", answer=bump_network)                 # exercise 1.2
+    check("universal_approximation.rbf")                                       # exercise 1.3
+    check("universal_approximation.rbf_classifier", answer=fit_rbf_classifier) # exercise 1.4
+
+Every network handed in is evaluated here, by formulas written out in this file, so a check
+never trusts the code it is checking.
+"""
+import itertools
+
+import numpy as np
+
+from .report import Mismatch, compare, run_check
+
+# The truth table of exercise 1.1 in the notebook: output for inputs 000, 001, ..., 111.
+CHAPTER_TABLE = (0, 1, 0, 1, 1, 1, 0, 0)
+
+
+def truth_table_inputs(n):
+    """All 2**n binary inputs: row r holds the bits of r, x_1 the most significant. -> (2**n, n)."""
+    return np.array(list(itertools.product([0, 1], repeat=n)), dtype=np.float64)
+
+
+def threshold_network_output(net, X):
+    """y = step(step(X W1^T + b1) w2 + b2) with step(z) = 1 if z >= 0 else 0.
+
+    net: (W1 (H, n), b1 (H,), w2 (H,), b2 scalar); X: (M, n) -> y: (M,) of 0/1 ints.
+    """
+    W1, b1, w2, b2 = net
+    hidden = (X @ W1.T + b1 >= 0).astype(np.float64)
+    return (hidden @ w2 + b2 >= 0).astype(int)
+
+
+def sigmoid(z):
+    """1 / (1 + e^-z), written with tanh so that no overflow warning is possible."""
+    return 0.5 * (1.0 + np.tanh(0.5 * z))
+
+
+def bump_network_output(net, x):
+    """y(x) = sum_j v_j sigmoid(w_j x + b_j) + c.  net: (w (H,), b (H,), v (H,), c); x: (M,) -> (M,)."""
+    w, b, v, c = net
+    return sigmoid(np.outer(x, w) + b) @ v + c
+
+
+def _unpack(net, names, what):
+    """Turn the student's tuple into float64 arrays, or say what shape was expected."""
+    if not isinstance(net, (tuple, list)) or len(net) != len(names):
+        raise Mismatch(f"{what} should return a tuple ({', '.join(names)}), got {type(net).__name__}"
+                       + (f" of length {len(net)}" if isinstance(net, (tuple, list)) else ""))
+    return [np.asarray(part, dtype=np.float64) for part in net]
+
+
+# ------------------------------------------------------------------ exercise 1.1
+
+def _check_threshold_shapes(net, n):
+    W1, b1, w2, b2 = _unpack(net, ("W1", "b1", "w2", "b2"), "truth_table_network")
+    if W1.ndim != 2 or W1.shape[1] != n:
+        raise Mismatch(f"W1 should have shape (H, {n}) - one row per hidden unit, one column per input - "
+                       f"got {W1.shape}")
+    H = W1.shape[0]
+    for name, part, shape in (("b1", b1, (H,)), ("w2", w2, (H,))):
+        if part.shape != shape:
+            raise Mismatch(f"{name} should have shape {shape} (one entry per hidden unit), got {part.shape}")
+    if b2.size != 1:
+        raise Mismatch(f"b2 is the output unit's bias, a single number; got shape {b2.shape}")
+    return W1, b1, w2, float(b2.reshape(()))
+
+
+def _truth_table_case(answer, table):
+    table = np.asarray(table, dtype=int)
+    n = int(np.log2(len(table)))
+    X = truth_table_inputs(n)
+
+    def body():
+        net = _check_threshold_shapes(answer(table.copy()), n)
+        got = threshold_network_output(net, X)
+        wrong = np.flatnonzero(got != table)
+        if wrong.size == 0:
+            return
+        rows = ", ".join(f"input {tuple(int(v) for v in X[r])}: expected {table[r]}, got {got[r]}"
+                         for r in wrong[:4])
+        more = f" (and {wrong.size - 4} more)" if wrong.size > 4 else ""
+        reversed_table = table.reshape((2,) * n).transpose(tuple(range(n))[::-1]).reshape(-1)
+        if np.array_equal(got, 1 - table):
+            cause = ("every output is flipped: the output unit is an OR, it fires when at least one "
+                     "hidden unit fires (weights +1, bias -0.5)")
+        elif not np.array_equal(table, reversed_table) and np.array_equal(got, reversed_table):
+            cause = ("the inputs are read in reverse order: x_1 is the first column of the input, "
+                     "the most significant bit of the row number")
+        elif np.all(got[wrong] == 1):
+            cause = ("false alarms only: a hidden unit fires on more inputs than its own row. A row "
+                     "detector must weigh the 1-bits with +1, the 0-bits with -1, and have bias "
+                     "-(number of 1-bits) + 0.5")
+        elif np.all(got[wrong] == 0):
+            cause = ("misses only: some true row has no hidden unit that fires on it, or the output "
+                     "unit needs more than one hidden unit to fire (its bias should be -0.5)")
+        else:
+            cause = "compare one hidden unit's pre-activation by hand on a wrong input"
+        raise Mismatch(f"{wrong.size} of {len(table)} inputs wrong: {rows}{more}. Likely cause: {cause}")
+
+    return run_check(f"truth table {''.join(map(str, table))} ({n} inputs, every input)", body)
+
+
+def truth_table_checks(answer, seed=0):
+    """Exercise 1.1: the threshold network built for a truth table is right on every input.
+
+    answer: truth_table_network(table) -> (W1 (H, n), b1 (H,), w2 (H,), b2).
+    seed 0 checks the chapter's table and one 4-input table; other seeds draw random tables.
+    """
+    rng = np.random.default_rng(seed)
+    if seed == 0:
+        tables = [CHAPTER_TABLE, (0, 0, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0)]
+    else:
+        tables = [rng.integers(0, 2, 2 ** n) for n in (3, 4)]
+        for table in tables:  # a table that is all 0 or all 1 tests nothing about rows
+            table[rng.integers(len(table))] ^= int(table.min() == table.max())
+    return [_truth_table_case(answer, table) for table in tables]
+
+
+# ------------------------------------------------------------------ exercise 1.2
+
+def chapter_target(x):
+    """The 1-D function of exercise 1.2: f(x) = 1 + 0.5 sin(2 pi x) - 0.3 x^2 on [0, 1]."""
+    return 1.0 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x ** 2
+
+
+def _random_target(rng):
+    """A smooth function on [0, 1] with values in about [0.6, 1.8] and slope at most ~7."""
+    freqs = rng.integers(1, 3, 2)
+    amps = rng.uniform(0.1, 0.25, 2)
+    phases = rng.uniform(0, 2 * np.pi, 2)
+    offset = rng.uniform(1.0, 1.3)
+    return lambda x: offset + sum(a * np.sin(2 * np.pi * k * x + p) for a, k, p in zip(amps, freqs, phases))
+
+
+def bump_tolerance(f, n_bumps):
+    """The error a staircase of n_bumps midpoint heights can reach: slope * width, plus 0.01."""
+    grid = np.linspace(0, 1, 4001)
+    slope = np.max(np.abs(np.diff(f(grid)))) / (grid[1] - grid[0])
+    return slope / n_bumps + 0.01
+
+
+def _bump_case(answer, f, n_bumps, steepness, label):
+    tol = bump_tolerance(f, n_bumps)
+    x = np.linspace(0, 1, 2001)
+
+    def body():
+        net = answer(f, n_bumps, steepness)
+        w, b, v, c = _unpack(net, ("w", "b", "v", "c"), "bump_network")
+        if not (w.ndim == 1 and w.shape == b.shape == v.shape):
+            raise Mismatch(f"w, b, v should be 1-D arrays of the same length (one entry per hidden unit); "
+                           f"got shapes {w.shape}, {b.shape}, {v.shape}")
+        if c.size != 1:
+            raise Mismatch(f"c is the output bias, a single number; got shape {c.shape}")
+        if w.size > 2 * n_bumps + 2:
+            raise Mismatch(f"{w.size} hidden units for {n_bumps} bumps: a bump needs only 2 sigmoids "
+                           f"(at most {2 * n_bumps + 2} units)")
+        y = bump_network_output((w, b, v, float(c.reshape(()))), x)
+        if not np.all(np.isfinite(y)):
+            raise Mismatch("the network output is not finite somewhere on [0, 1]")
+        error = np.abs(y - f(x))
+        worst = int(np.argmax(error))
+        if error[worst] <= tol:
+            return
+        message = (f"largest error {error[worst]:.3g} at x = {x[worst]:.4f} (f = {f(x[worst]):.4g}, "
+                   f"network = {y[worst]:.4g}); allowed {tol:.3g}")
+        interior = error[50:-50]
+        if np.allclose(y, -f(x), atol=tol):
+            cause = "the sign is flipped: a bump is sigmoid(s(x - left)) - sigmoid(s(x - right))"
+        elif np.max(np.abs(w)) < 0.5 * steepness:
+            cause = (f"the sigmoids are not steep: the largest |w| is {np.max(np.abs(w)):.3g}, but the "
+                     f"steepness asked for is {steepness}; use w = steepness")
+        elif (worst < 50 or worst > len(x) - 51) and interior.max() <= tol:
+            cause = ("the error sits at the end of the interval: a sigmoid centred exactly on x = 0 "
+                     "(or 1) is only 1/2 there, so the first (last) bump reaches half its height. Put "
+                     "the outer edges of the first and last bump outside [0, 1]")
+        elif np.ptp(y - f(x)) < tol:
+            cause = "the whole curve is shifted by a constant: check the output bias c"
+        else:
+            cause = ("compare the heights with f at the bump midpoints, and check that bump k's "
+                     "right edge is bump k+1's left edge")
+        raise Mismatch(f"{message}. Likely cause: {cause}")
+
+    return run_check(f"bump approximation of {label} with {n_bumps} bumps, steepness {steepness}", body)
+
+
+def bump_checks(answer, seed=0):
+    """Exercise 1.2: a one-hidden-layer sigmoid network built from bumps approximates f on [0, 1].
+
+    answer: bump_network(f, n_bumps, steepness) -> (w (H,), b (H,), v (H,), c), evaluated as
+    y(x) = sum_j v_j sigmoid(w_j x + b_j) + c. Passes when max |y - f| over [0, 1] is at most
+    slope(f) / n_bumps + 0.01.
+    """
+    rng = np.random.default_rng(seed)
+    if seed == 0:
+        return [_bump_case(answer, chapter_target, 50, 2000.0, "the chapter's f"),
+                _bump_case(answer, np.cos, 20, 1000.0, "cos")]
+    f = _random_target(rng)
+    n_bumps = int(rng.integers(30, 70))
+    return [_bump_case(answer, f, n_bumps, float(rng.choice([1500.0, 3000.0])), "a random smooth f")]
+
+
+# ------------------------------------------------------------------ exercise 1.3
+
+def rbf_direct(A, C, gamma):
+    """Phi_nk = exp(-gamma sum_d (A_nd - C_kd)^2), by broadcasting. A: (N, D), C: (K, D) -> (N, K)."""
+    return np.exp(-gamma * ((A[:, None, :] - C[None, :, :]) ** 2).sum(axis=2))
+
+
+def central_difference(f, x, eps=1e-6):
+    """g_i = (f(x + eps e_i) - f(x - eps e_i)) / (2 eps); x is a float64 array, changed and restored."""
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        original = x[index]
+        x[index] = original + eps
+        plus = f()
+        x[index] = original - eps
+        minus = f()
+        x[index] = original
+        grad[index] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def _rbf_hint(quantity, expected, actual, known):
+    """Run compare; on a mismatch, add the exercise's own typical mistake if one fits."""
+    try:
+        compare(quantity, expected, actual, rtol=1e-6, atol=1e-9)
+    except Mismatch as mismatch:
+        actual = np.asarray(actual, dtype=np.float64) if actual is not None else None
+        for wrong, cause in known:
+            if actual is not None and actual.shape == wrong.shape and np.allclose(actual, wrong, rtol=1e-5, atol=1e-9):
+                raise Mismatch(f"{mismatch}. Typical RBF mistake: {cause}") from None
+        raise
+
+
+def rbf_checks(seed=0):
+    """Exercise 1.3: RBF.forward against a direct numpy formula, RBF.backward against central
+    differences of L = sum(G * Phi), for the input and for the centers (float64)."""
+    import mytorch
+    rng = np.random.default_rng(seed)
+    N, D, K = (6, 2, 4) if seed == 0 else tuple(int(n) for n in rng.integers(1, 7, 3))
+    gamma = 0.7 if seed == 0 else float(rng.uniform(0.2, 2.0))
+    layer = mytorch.nn.RBF(D, K, gamma=gamma, dtype=np.float64, seed=seed)
+    A = rng.standard_normal((N, D))
+    A[0] = layer.centers[0]  # a sample sitting on a center: Phi must be exactly 1 there, never above
+    G = rng.standard_normal((N, K))
+    C0 = layer.centers.copy()
+    dist2 = ((A[:, None, :] - C0[None]) ** 2).sum(axis=2)
+
+    def forward():
+        expected = rbf_direct(A, C0, gamma)
+        _rbf_hint("RBF.forward Phi", expected, layer.forward(A.copy()), [
+            (np.exp(-gamma * np.sqrt(dist2)), "used the distance ||a - c||, not its square"),
+            (np.exp(gamma * dist2), "the exponent's sign: Phi = exp(-gamma ||a - c||^2) is at most 1"),
+            (np.exp(-dist2), "gamma is missing from the exponent")])
+
+    def backward():
+        A_var, C_var = A.copy(), layer.centers.astype(np.float64)
+
+        def loss():
+            return float((rbf_direct(A_var, C_var, gamma) * G).sum())
+
+        dA, dC = central_difference(loss, A_var), central_difference(loss, C_var)
+        layer.centers = C0.copy()
+        layer.forward(A.copy())
+        dLdA = layer.backward(G.copy())
+        _rbf_hint("RBF.backward dLdA", dA, dLdA, [
+            (dA / 2, "the factor 2 of d||a - c||^2/da = 2 (a - c) is missing"),
+            (-dA, "the sign: d||a - c||^2/da = +2 (a - c)")])
+        _rbf_hint("RBF.backward dLdcenters", dC, layer.dLdcenters, [
+            (dC / 2, "the factor 2 of d||a - c||^2/dc = -2 (a - c) is missing"),
+            (-dC, "the centers' gradient has the opposite sign of the input's: d||a - c||^2/dc = -2 (a - c)")])
+
+    def keeps_float32():
+        layer32 = mytorch.nn.RBF(D, K, gamma=gamma, dtype=np.float32, seed=seed)
+        A32 = A.astype(np.float32)
+        expected = rbf_direct(A32.astype(np.float64), layer32.centers.astype(np.float64), gamma)
+        compare("RBF.forward Phi (float32)", expected.astype(np.float32), layer32.forward(A32),
+                rtol=1e-4, atol=1e-6)
+
+    return [run_check("RBF.forward", forward),
+            run_check("RBF.backward (finite differences)", backward),
+            run_check("RBF keeps float32", keeps_float32)]
+
+
+# ------------------------------------------------------------------ exercise 1.4
+
+def classification_problem(seed):
+    """A 2-D two-class problem: (X_train (200, 2), y_train, X_test (1000, 2), y_test), labels 0/1.
+
+    seed 0 (and every even seed) gives two interleaved moons; odd seeds give a ring around a disk.
+    """
+    from sklearn.datasets import make_circles, make_moons
+    n = 1200
+    if seed % 2 == 0:
+        X, y = make_moons(n, noise=0.2, random_state=seed)
+    else:
+        X, y = make_circles(n, noise=0.1, factor=0.5, random_state=seed)
+    return X[:200], y[:200], X[200:], y[200:]
+
+
+def rbf_classifier_checks(answer, seed=0):
+    """Exercise 1.4: fit_rbf_classifier(X, y) -> predict; predict(X_test) -> (N,) labels in {0, 1}
+    with at least 90% accuracy on 1000 held-out points."""
+    X_train, y_train, X_test, y_test = classification_problem(seed)
+    kind = "moons" if seed % 2 == 0 else "ring around a disk"
+    state = {}
+
+    def fits():
+        predict = answer(X_train.copy(), y_train.copy())
+        if not callable(predict):
+            raise Mismatch(f"fit_rbf_classifier should return a function predict(X), got {type(predict).__name__}")
+        state["predict"] = predict
+
+    def accuracy():
+        if "predict" not in state:
+            raise Mismatch("fitting failed (see above)")
+        labels = np.asarray(state["predict"](X_test.copy()))
+        if labels.shape != y_test.shape:
+            raise Mismatch(f"predict(X) should return shape {y_test.shape} (one label per row), got "
+                           f"{labels.shape}" + (": flatten the (N, 1) output" if labels.shape == (len(y_test), 1) else ""))
+        values = set(np.unique(labels).tolist())
+        if not values <= {0, 1}:
+            raise Mismatch(f"labels should be 0 or 1, got values like {sorted(values)[:5]}: threshold the "
+                           "network's output (for targets in {-1, +1}, predict 1 where the output is > 0)")
+        acc = float(np.mean(labels == y_test))
+        if acc < 0.9:
+            flipped = " More than half wrong: are the labels swapped?" if acc < 0.5 else ""
+            raise Mismatch(f"test accuracy {acc:.3f}, needs 0.90.{flipped} Try more centers, centers "
+                           "taken from the training points, or another gamma (too small: every bump "
+                           "covers everything; too large: each bump sees only its own point)")
+
+    return [run_check(f"RBF classifier fits ({kind})", fits),
+            run_check(f"RBF classifier test accuracy >= 0.90 ({kind})", accuracy)]
+
+
+CHECKS = {
+    "universal_approximation.truth_table": truth_table_checks,
+    "universal_approximation.bump": bump_checks,
+    "universal_approximation.rbf": rbf_checks,
+    "universal_approximation.rbf_classifier": rbf_classifier_checks,
+}
