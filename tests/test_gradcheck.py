@@ -108,6 +108,21 @@ def test_check_layer_leaves_the_callers_layer_unchanged():
     assert layer.dLdW is None and layer.A is None
 
 
+class CastingLinear(nn.Linear):
+    """Computes in the dtype of its parameters, whatever the input's dtype."""
+
+    def forward(self, A):
+        return super().forward(A.astype(self.W.dtype))
+
+
+def test_check_layer_computes_in_float64_even_for_a_float32_layer():
+    # In float32 a 1e-6 step is lost in rounding: the check must run on float64 parameters.
+    layer = CastingLinear(3, 2, seed=0)
+    report = check_layer(layer, np.random.default_rng(0).standard_normal((4, 3)))
+    assert report.ok, str(report)
+    assert layer.W.dtype == np.float32
+
+
 def test_check_layer_fails_a_nan_gradient():
     class NaNTanh(nn.Tanh):
         def _backward(self, dLdA):

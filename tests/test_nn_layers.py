@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from mytorch import nn
 from mytorch.gradcheck import check_layer
 
-SETTINGS = settings(max_examples=12, deadline=None)
+SETTINGS = settings(max_examples=20, deadline=None)
 RTOL, ATOL = 1e-10, 1e-12
 
 
@@ -161,7 +161,7 @@ def _all_layers(seed, c):
     return layers
 
 
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(shape=shapes, seed=st.integers(0, 10_000))
 def test_check_layer_passes_on_every_layer(shape, seed):
     A = np.random.default_rng(seed).standard_normal(shape)
