@@ -7,7 +7,7 @@ KERNEL := dlcourse
 PORT ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: install lab test test-fast release check-release bundle lock clean help
+.PHONY: install lab formgrader test test-fast release check-release bundle lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -26,6 +26,12 @@ install: $(STAMP)  ## create .venv if missing, install the lock, the course pack
 
 lab: $(STAMP)  ## open the course in JupyterLab on 127.0.0.1
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(PORT) --notebook-dir=chapters --no-browser $(ROOT_FLAG)
+
+# nbgrader's server extension reads nbgrader_config.py from the server's working directory, and
+# the course root must lie inside the served folder: so serve the repository from grading/.
+formgrader: $(STAMP)  ## instructors: JupyterLab at the repository root with nbgrader's formgrader on the course
+	cd grading && PATH="$(abspath $(VENV))/bin:$$PATH" "$(abspath $(VENV))/bin/jupyter" lab --ip=127.0.0.1 --port=$(PORT) \
+	  --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/formgrader --no-browser $(ROOT_FLAG)
 
 test: $(STAMP)  ## run the whole test suite
 	$(PY) -m pytest

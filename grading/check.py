@@ -43,8 +43,9 @@ def work_items(checks):
     for check in checks:
         for case in check.cases:
             key = case_key(check, case)
+            timeout = max(check.timeout or 0, items.get(key, {}).get("case_s") or 0) or None
             items[key] = dict(key=key, target=check.target, cells=check.cells, case_file=str(check.cases_file),
-                              program=check.program, case=case)
+                              program=check.program, case=case, case_s=timeout)
     return list(items.values())
 
 
@@ -106,6 +107,10 @@ def score_case(check, case, got, ref):
         else:
             _, _, message = diagnosis.compare(name, numeric, analytic, rtol=1e-4, atol=1e-6)
             messages.append(f"against finite differences of your forward: {message}")
+    if check.judge:
+        units, all_units, notes = judged(check, case, got, ref, ctx)
+        ok, total = ok + units, total + all_units
+        messages += notes
     if check.warnings and not got.error:
         total += 1
         if got.warnings == 0:
@@ -116,6 +121,23 @@ def score_case(check, case, got, ref):
     if got.error and not messages:
         messages.append(got.error)
     return ok, total, messages
+
+
+def judged(check, case, got, ref, ctx):
+    """The judge's (units passed, units in all, messages) for the student's arrays; the reference's
+    own arrays must earn every unit (else the check or the reference is wrong)."""
+    passed, total, notes = check.judge(ref.arrays, ctx, case)
+    if passed != total:
+        raise GraderError(f"the reference fails {check.id}: {'; '.join(notes)}")
+    try:
+        units, _, notes = check.judge(got.arrays, ctx, case)
+    except KeyError as exc:
+        name = exc.args[0] if exc.args else "a result"
+        problem = got.problems.get(name)
+        return 0, total, [f"{name} {problem}" if problem else got.error or f"{name} was not produced"]
+    except (ValueError, TypeError, IndexError, FloatingPointError) as exc:  # arrays of a shape no judge expects
+        return 0, total, [f"your results could not be evaluated ({type(exc).__name__}: {exc})"]
+    return min(units, total), total, list(notes)  # the reference's count: a case weighs the same for all
 
 
 def score_check(check, keys, student, reference):

@@ -71,6 +71,39 @@ CAUSES = {
                       "v = alpha * v + (1 - alpha) * g^2, not a plain sum or the last g^2"),
     "sequential_order": ("Sequential's backward in the wrong order",
                          "backward visits the layers in reverse: the last layer first"),
+    # notebook exercises (chapters 1 to 4)
+    "truth_table_flipped": ("every output flipped", "the output unit is an OR of the row detectors: it "
+                            "fires when at least one hidden unit fires (weights +1, bias -0.5)"),
+    "truth_table_bit_order": ("inputs read in reverse order", "x_1 is the first column of the input, the "
+                              "most significant bit of the row number"),
+    "truth_table_false_alarms": ("a row detector fires on other rows", "weigh the row's 1-bits with +1, "
+                                 "its 0-bits with -1, and give the unit bias -(number of 1-bits) + 0.5"),
+    "truth_table_misses": ("a true row is missed", "every true row needs a hidden unit that fires on it, "
+                           "and the output unit fires when ONE of them does (bias -0.5)"),
+    "bump_sign": ("bump sign flipped", "a bump is sigmoid(s(x - left)) - sigmoid(s(x - right)), with "
+                  "height f(midpoint)"),
+    "bump_not_steep": ("sigmoids not steep", "the sigmoids' slopes must be the steepness asked for: w = steepness"),
+    "bump_half_ends": ("half-height bumps at the ends", "a sigmoid centred exactly on x = 0 (or 1) is only "
+                       "1/2 there: put the outer edges of the first and last bump outside [0, 1]"),
+    "bump_offset": ("constant offset", "the whole curve is shifted by a constant: check the output bias c"),
+    "perceptron_strict": ("update only when the score is < 0", "with w = 0 every score is 0, and a point "
+                          "on the boundary is a mistake too: update when y (w.x + b) <= 0"),
+    "perceptron_no_bias": ("the bias never changes", "the boundary is stuck through the origin, but the "
+                           "data need an offset: update b += y_n with w"),
+    "perceptron_flag": ("wrong convergence flag", "converged is True only after a full pass over the data "
+                        "with no mistake, and False when max_epochs passes end with mistakes left"),
+    "logistic_no_sigmoid": ("sigmoid missing from the gradient", "dL/dz = sigmoid(z) - y, not z - y"),
+    "unstable_logistic": ("unstable logistic loss", "log(sigmoid(z)) underflows to log(0) for large |z|: "
+                          "write the loss as logaddexp(0, z) - y z and the sigmoid without exp(-z)"),
+    "gradient_ascent": ("a step along the gradient", "gradient descent moves against the gradient: "
+                        "w = w - lr * dw, b = b - lr * db"),
+    "forward_differences": ("forward differences", "(f(x + eps) - f(x)) / eps is off by about eps f''/2; "
+                            "central differences (f(x + eps) - f(x - eps)) / (2 eps) are off by about eps^2"),
+    "jacobian_layout": ("denominator layout", "the Jacobian asked for is in numerator layout: one row per "
+                        "output, J[i, j] = d f_i / d x_j, shape (f(x).size, x.size)"),
+    "changes_input": ("the caller's x is changed", "work on a copy of x, or put every nudged entry back"),
+    "shape_only_diagnosis": ("labels from shapes, not numbers", "a square gradient and its transpose have "
+                             "the same shape: compare the claim (and its transpose) with a numerical gradient"),
 }
 
 

@@ -222,14 +222,16 @@ def _launch(sandbox, job_dir, sub_dir, todo, limits, deadline):
         os.close(write_end)
     reader = FrameReader(os.fdopen(read_end, "rb"), [i["key"] for i in todo], limits.result_bytes)
     killed_for = None
+    case_limits = {i["key"]: max(limits.case_s, i.get("case_s") or 0) for i in todo}
     while proc.poll() is None:
         time.sleep(0.01)
         now = time.monotonic()
-        since = reader.current_since
+        current, since = reader.current, reader.current_since
+        limit = case_limits.get(current, limits.case_s)
         if now >= deadline:
             killed_for = f"stopped after the submission's time limit ({limits.wall_s:g} s): an infinite loop?"
-        elif reader.current is not None and since is not None and now - since > limits.case_s:
-            killed_for = f"stopped after {limits.case_s:g} s on this case: an infinite loop?"
+        elif current is not None and since is not None and now - since > limit:
+            killed_for = f"stopped after {limit:g} s on this case: an infinite loop?"
         if killed_for:
             proc.kill()
             break

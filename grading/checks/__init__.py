@@ -27,7 +27,13 @@ class Check:
     "fd.Q", the finite differences of the student's own forward from the same run;
     mistakes(name, ctx, case) -> [(cause, candidate array)], ctx being the reference run's context
     arrays; nonfinite_cause: the catalogue cause of inf/NaN; warnings: also fail a case that
-    emits numpy warnings (promised-stable functions).
+    emits numpy warnings (promised-stable functions);
+    judge(arrays, ctx, case) -> (units passed, units in all, [messages]): a verdict decided by the
+    grader from the student's raw arrays (an accuracy against its threshold, a convergence flag),
+    never by the sandbox; it must give the reference's own arrays every unit. A result the student
+    did not produce raises KeyError there, and the case gets none of the judge's units;
+    timeout: seconds one case may take when more than the --case-timeout (a notebook check's
+    first case includes running the notebook).
     """
     id: str
     exercise: str
@@ -41,6 +47,8 @@ class Check:
     mistakes: object = None
     nonfinite_cause: str = None
     warnings: bool = False
+    judge: object = None
+    timeout: float = None
     target: str = "mytorch"
     cells: str = "all"
     cases_file: Path = None

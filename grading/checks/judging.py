@@ -1,0 +1,59 @@
+"""Helpers of the judges of notebook checks: verdicts the grader decides from raw arrays.
+
+A judge (see `Check.judge`) gets the student's arrays, the reference run's context and the
+case, and returns (units passed, units in all, messages). It must count the same units
+whatever the student returned, so a case weighs the same in every submission: `Verdict.unit`
+adds one unit per call, and a unit that cannot be evaluated is added as failed.
+"""
+import numpy as np
+
+from .. import diagnosis
+
+NOTEBOOK_TIMEOUT_S = 60  # one case, the notebook's execution included for the first case
+
+
+class Verdict:
+    """Units and messages of one case's judgement."""
+
+    def __init__(self):
+        self.passed, self.total, self.messages = 0, 0, []
+
+    def unit(self, passed, message=None, units=1):
+        """Add `units` units, passed or not; a failure's message is kept."""
+        self.total += units
+        self.passed += units if passed else 0
+        if not passed and message:
+            self.messages.append(message)
+        return bool(passed)
+
+    def result(self):
+        return self.passed, self.total, self.messages
+
+
+def get(arrays, name):
+    """The student's array `name` as float64 (KeyError when it was not produced)."""
+    return np.asarray(arrays[name], dtype=np.float64)
+
+
+def scalar(arrays, name):
+    """A one-number result as a float, or None when it has more than one element."""
+    value = get(arrays, name)
+    return float(value.reshape(())) if value.size == 1 else None
+
+
+def likely(key):
+    """" Likely cause: ..." for a catalogue key (grading/diagnosis.py)."""
+    return diagnosis.cause_text(key)
+
+
+def accuracy_units(verdict, labels, truth, threshold, what, hint, units=2):
+    """`units` units for labels (N,) whose accuracy against truth reaches threshold."""
+    if labels.shape != truth.shape:
+        flat = " (flatten the (N, 1) output)" if labels.shape == (len(truth), 1) else ""
+        return verdict.unit(False, f"{what} has shape {labels.shape}, expected {truth.shape}: one label "
+                                   f"per example{flat}", units)
+    accuracy = float(np.mean(labels == truth))
+    if accuracy >= threshold:
+        return verdict.unit(True, units=units)
+    swapped = " More than half wrong: are the labels swapped?" if accuracy < 0.5 else ""
+    return verdict.unit(False, f"held-out accuracy {accuracy:.3f}, needs {threshold:.2f}.{swapped} {hint}", units)
