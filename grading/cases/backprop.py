@@ -124,3 +124,25 @@ def sequential(mt, case, t):
         for module in layers:
             wrong = module.backward(wrong)
         t.ctx("wrong_order", wrong)
+
+
+def train_digits(ns, case, t):
+    """4.12 (notebook): model = train_digits(X_train, y_train) on scikit-learn's digits scaled to
+    [0, 1], split 75/25 (stratified, case["seed"]); "scores" = model.forward(X_test) in eval mode.
+    The grader computes the accuracy from the reference run's labels."""
+    np = t.np
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    digits = load_digits()
+    X, y = (digits.data / 16.0).astype(np.float32), digits.target.astype(np.int64)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=case["seed"], stratify=y)
+    t.ctx("y_test", y_test)
+    try:
+        model = ns["train_digits"](X_train.copy(), y_train.copy())
+    except NotImplementedError as stub:
+        raise NotImplementedError(str(stub) or "exercise 4.12 (train_digits): not implemented yet") from None
+    if not isinstance(model, ns["mytorch"].nn.Module):
+        raise TypeError(f"train_digits should return the trained mytorch model (a mytorch.nn.Module such as "
+                        f"a Sequential), got {type(model).__name__}")
+    model.eval()
+    t.out("scores", model.forward(X_test.copy()))

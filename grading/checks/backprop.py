@@ -1,4 +1,5 @@
-"""Checks of chapter 4 (backprop): exercises 4.1 Linear to 4.11 Sequential.
+"""Checks of chapter 4 (backprop): exercises 4.1 Linear to 4.11 Sequential, and 4.12
+train_digits, graded from the submitted notebook (its held-out accuracy is judged here).
 
 Cases run `grading/cases/backprop.py`; mistake candidates below are what a student with a
 catalogued mistake would get, computed from the reference run's context (grader side only).
@@ -6,6 +7,7 @@ catalogued mistake would get, computed from the reference run's context (grader 
 import numpy as np
 
 from . import Check
+from .judging import Verdict, accuracy_units, get
 
 
 def layer_cases(layer, shapes, names, params=lambda shape: {}, out=lambda shape: shape, **extra):
@@ -94,6 +96,21 @@ def linear_cases():
     return cases
 
 
+def train_digits_judge(arrays, ctx, case):
+    """Three units: scores (M, 10), and at least 95% held-out accuracy (two)."""
+    verdict = Verdict()
+    scores, truth = get(arrays, "scores"), ctx["y_test"]
+    shape_ok = scores.shape == (len(truth), 10)
+    verdict.unit(shape_ok, f"the model's output should have shape ({len(truth)}, 10), one score per class, "
+                           f"got {scores.shape}")
+    labels = scores.argmax(axis=1) if shape_ok else np.full(len(truth), -1)
+    accuracy_units(verdict, labels, truth, 0.95, "the predictions",
+                   "Typical causes: a learning rate too small (the loss barely falls) or too large (it jumps "
+                   "or turns NaN), too few epochs, no hidden layer, or a step with the wrong sign "
+                   "(p.data -= lr * p.grad).")
+    return verdict.result()
+
+
 LINEAR = linear_cases()
 LOSS_MSE = [dict(loss="MSELoss", seed=300 + i, shape=s, target="values", dtype=d, fd=d == "float64")
             for i, (s, d) in enumerate([((4, 3), "float32"), ((5, 2), "float64"), ((1, 4), "float64")])]
@@ -132,4 +149,7 @@ CHECKS = [
     Check("backprop.sequential.forward", "4.11 Sequential.forward", 1, "sequential", SEQUENTIAL, compare=("out",)),
     Check("backprop.sequential.backward", "4.11 Sequential.backward", 2, "sequential", SEQUENTIAL,
           compare=("dLdin",), mistakes=sequential_mistakes),
+    Check("backprop.train_digits", "4.12 train_digits: 95% held out", 3, "train_digits",
+          [dict(seed=101, label="digits, held-out split 101")], judge=train_digits_judge,
+          target="backprop.ipynb", timeout=120),
 ]
