@@ -7,7 +7,6 @@ Goal: mytorch within 1.15x of plain numpy on both networks, and faster than torc
 small one, where torch's per-operation overhead dominates. All three run on one BLAS/intra-op
 thread: at these sizes that is the fastest setting for each, and it keeps the comparison fair.
 """
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -107,8 +106,9 @@ def time_steps(step, X, y, repeats):
     return (time.perf_counter() - start) / repeats
 
 
-def measure(sizes, batch, rounds=7, repeats=200):
-    """Median seconds per step of each implementation, rounds interleaved so drift hits all alike."""
+def measure(sizes, batch, rounds=15, repeats=100):
+    """Best-of-rounds seconds per step of each implementation; rounds interleaved so drift hits all
+    alike, and the minimum is the estimate least disturbed by other work on the machine."""
     import torch
     rng = np.random.default_rng(1)
     X = rng.standard_normal((batch, sizes[0])).astype(np.float32)
@@ -126,7 +126,7 @@ def measure(sizes, batch, rounds=7, repeats=200):
     for _ in range(rounds):
         for name, (step, X_, y_) in contenders.items():
             times[name].append(time_steps(step, X_, y_, repeats))
-    return {name: statistics.median(t) for name, t in times.items()}
+    return {name: min(t) for name, t in times.items()}
 
 
 def main():
