@@ -154,7 +154,8 @@ def main(argv=None):
     slow = seed_style(features, labels, size, device)
     print(f"seed-style (per-sample Dataset, batch {SEED_BATCH}, fp32, Adam): {slow:,.0f} samples/s")
     fast = tuned(features, labels, size, device)
-    extras = "bf16 autocast, fused Adam" if device.type == "cuda" else "fp32, default Adam: bf16 and fused are CUDA-only here"
+    extras = ("bf16 autocast, fused Adam" if device.type == "cuda"
+              else "fp32, default Adam: bf16 and fused are CUDA-only here")
     print(f"tuned (data on {device.type}, batch {size['batch']}, {extras}): {fast:,.0f} samples/s")
     print(f"speed-up: {fast / slow:.1f}x (goal on a GPU: >= 30x)")
     return 0
