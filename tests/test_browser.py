@@ -8,12 +8,11 @@ Needs the playwright package (the `test` extra) and Debian's chromium (`apt-get 
 chromium`; `.ci/run` installs it). Playwright's own browser download is never used.
 Screenshots go to test-artifacts/browser/.
 """
+import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -22,6 +21,7 @@ from contextlib import contextmanager
 import pytest
 
 from notebooks import ROOT
+from servers import free_port, stop
 
 try:
     from playwright.sync_api import expect, sync_playwright
@@ -43,20 +43,28 @@ pytestmark = [
 ]
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# JupyterLab settings for the test server: no autosave (the run must never write its outputs
+# into chapters/), no news pop-up. Kept in a scratch folder, so the user's settings are untouched.
+LAB_SETTINGS = {
+    "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {"fetchNews": "false"},
+}
 
 
 @contextmanager
-def served(target):
-    """Run `make <target>` on a free loopback port; yield its base URL and token; stop it."""
+def served(target, scratch):
+    """Run `make <target>` on a free loopback port with JupyterLab settings and workspaces in
+    `scratch`; yield its base URL and token; stop it."""
+    for name, settings in LAB_SETTINGS.items():
+        (scratch / "settings" / name).parent.mkdir(parents=True, exist_ok=True)
+        (scratch / "settings" / name).write_text(json.dumps(settings))
     port, token = free_port(), secrets.token_hex(16)
     log = open(SHOTS / f"{target}-server.log", "w")
     server = subprocess.Popen(["make", "-s", target, f"PORT={port}"], cwd=ROOT, stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True,
-                              env={**os.environ, "JUPYTER_TOKEN": token})
+                              env={**os.environ, "JUPYTER_TOKEN": token,
+                                   "JUPYTERLAB_SETTINGS_DIR": str(scratch / "settings"),
+                                   "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces")})
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -70,12 +78,7 @@ def served(target):
                 time.sleep(0.5)
         yield base, token
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server)
         log.close()
 
 
@@ -112,8 +115,36 @@ def scroll_until(page, locator, step=700, limit=200):
     raise AssertionError(f"never found {locator}")
 
 
-def test_student_runs_a_chapter_and_plays_with_its_widget(page):
-    with served("lab") as (base, token):
+def run_all_cells(page, tries=3):
+    """Run > Run All Cells, until the setup cell shows it is queued or ran. A click in the first
+    seconds after the kernel reports idle is sometimes dropped, so it is retried."""
+    started = page.locator(".jp-CodeCell .jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]"))
+    for attempt in range(1, tries + 1):
+        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        try:
+            expect(started.first).to_be_attached(timeout=10_000)
+            return
+        except AssertionError:
+            page.screenshot(path=SHOTS / f"lab-run-all-not-started-{attempt}.png")
+            page.keyboard.press("Escape")
+    raise AssertionError(f"Run All Cells did not start the notebook in {tries} tries")
+
+
+@pytest.fixture
+def chapter_file_untouched():
+    """The chapter the browser runs must stay as committed; if a save slipped through, put the
+    file back and fail."""
+    path = ROOT / "chapters" / CHAPTER / f"{CHAPTER}.ipynb"
+    original = path.read_bytes()
+    yield
+    if path.read_bytes() != original:
+        path.write_bytes(original)
+        pytest.fail(f"the browser session wrote {path} (restored)")
+
+
+def test_student_runs_a_chapter_and_plays_with_its_widget(page, tmp_path, chapter_file_untouched):
+    with served("lab", tmp_path) as (base, token):
         started = time.monotonic()
         page.goto(f"{base}/lab/tree/{CHAPTER}/{CHAPTER}.ipynb?token={token}")
         status = page.locator(".jp-Notebook-ExecutionIndicator")
@@ -123,8 +154,7 @@ def test_student_runs_a_chapter_and_plays_with_its_widget(page):
         expect(page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader")).to_be_visible()
         expect(page.locator(".jp-NotebookPanel-toolbar .validate-button")).to_be_visible()
 
-        page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
-        page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+        run_all_cells(page)
 
         # Every code cell ran: the last one gets an execution count, and the kernel is idle.
         last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
@@ -167,8 +197,8 @@ def test_student_runs_a_chapter_and_plays_with_its_widget(page):
         print(f"chapter {CHAPTER} ran in the browser in {ran:.0f} s")
 
 
-def test_instructor_sees_the_course_in_the_formgrader(page):
-    with served("formgrader") as (base, token):
+def test_instructor_sees_the_course_in_the_formgrader(page, tmp_path):
+    with served("formgrader", tmp_path) as (base, token):
         page.goto(f"{base}/formgrader?token={token}")
         table = page.locator("table")
         for chapter in ["matrix_calculus", "backprop", "optimization"]:

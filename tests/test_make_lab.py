@@ -1,8 +1,6 @@
 """`make lab` serves the course in JupyterLab on 127.0.0.1 (started on a free port, then stopped)."""
 import os
 import secrets
-import signal
-import socket
 import subprocess
 import time
 import urllib.request
@@ -10,12 +8,7 @@ import urllib.request
 import pytest
 
 from notebooks import ROOT
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from servers import free_port, stop
 
 
 @pytest.mark.slow
@@ -43,9 +36,4 @@ def test_make_lab_serves_jupyterlab_at_chapters():
         with pytest.raises(OSError):
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents?token=wrong", timeout=5)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        stop(server)

@@ -1,0 +1,21 @@
+"""Starting and stopping the course's servers in tests: a free loopback port, a clean stop."""
+import os
+import signal
+import socket
+import subprocess
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def stop(server):
+    """Stop a server started with start_new_session=True, with everything it started."""
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
