@@ -18,11 +18,21 @@ import importlib.util
 import io
 import json
 import os
+import signal
 import sys
 import traceback
 import warnings
 
 NAME_OK = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+CELL_SECONDS = 10  # a notebook cell running longer is stopped and skipped (a demo loop gone slow)
+
+
+class CellTimeout(BaseException):
+    """Raised by the alarm in a notebook cell that runs past CELL_SECONDS."""
+
+
+def _stop_cell(signum, frame):
+    raise CellTimeout()
 
 
 class Results:
@@ -122,8 +132,10 @@ def run_notebook(np, path, cells):
     """Execute a notebook's code cells (never its test cells) in one namespace.
 
     cells: "all" runs every code cell that is not an nbgrader test; "solution" only solution
-    cells. Lines starting with % or ! (IPython magics and shell) are dropped. Returns the
-    namespace and the first cell error (or None).
+    cells. Lines starting with % or ! (IPython magics and shell) are dropped. A cell running
+    over CELL_SECONDS is stopped and the next one runs: grading calls the exercises' functions
+    itself, so a demo cell made slow by a wrong answer must not use up the case's time. Returns
+    the namespace and the first cell error (or None).
     """
     with open(path, encoding="utf-8") as f:
         notebook = json.load(f)
@@ -143,13 +155,21 @@ def run_notebook(np, path, cells):
         source = "".join(source) if isinstance(source, list) else source
         source = "\n".join(line for line in source.splitlines()
                            if not line.lstrip().startswith(("%", "!")))
+        previous = signal.signal(signal.SIGALRM, _stop_cell)
         try:
+            signal.setitimer(signal.ITIMER_REAL, CELL_SECONDS)
             exec(compile(source, f"{os.path.basename(path)} cell {number}", "exec"), namespace)
+            signal.setitimer(signal.ITIMER_REAL, 0)
         except BaseException as exc:  # noqa: BLE001 - keep going: later cells may still define names
+            signal.setitimer(signal.ITIMER_REAL, 0)
             if isinstance(exc, SystemExit):
                 exc = RuntimeError("a cell called exit()")
+            if isinstance(exc, CellTimeout):
+                exc = TimeoutError(f"was stopped after {CELL_SECONDS} s (an infinite loop?)")
             if first_error is None:
                 first_error = f"cell {number} raised {type(exc).__name__}: {str(exc)[:300]}"
+        finally:
+            signal.signal(signal.SIGALRM, previous)
     os.chdir(here)
     return namespace, first_error
 

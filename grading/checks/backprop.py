@@ -107,7 +107,7 @@ def train_digits_judge(arrays, ctx, case):
     accuracy_units(verdict, labels, truth, 0.95, "the predictions",
                    "Typical causes: a learning rate too small (the loss barely falls) or too large (it jumps "
                    "or turns NaN), too few epochs, no hidden layer, or a step with the wrong sign "
-                   "(p.data -= lr * p.grad).")
+                   "(p.data -= lr * p.grad).", binary=False)
     return verdict.result()
 
 
