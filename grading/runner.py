@@ -143,6 +143,7 @@ def run_notebook(np, path, cells):
     first_error = None
     here = os.getcwd()
     os.chdir(os.path.dirname(path))  # the notebook's relative paths start at its folder
+    sys.path.insert(0, os.path.dirname(path))  # and, as in Jupyter, its imports (helper modules beside it)
     for number, cell in enumerate(notebook.get("cells", [])):
         if cell.get("cell_type") != "code":
             continue
