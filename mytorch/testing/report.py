@@ -76,7 +76,8 @@ def run_check(name, body):
     try:
         body()
     except NotImplementedError as stub:
-        return CheckResult(name, False, f"not implemented yet - {stub}")
+        detail = str(stub) or "replace the `raise NotImplementedError()` line in the exercise cell with your code"
+        return CheckResult(name, False, f"not implemented yet - {detail}")
     except Mismatch as mismatch:
         return CheckResult(name, False, str(mismatch))
     except Exception as error:  # the student's code raised: show where, briefly
