@@ -7,7 +7,7 @@ KERNEL := dlcourse
 PORT ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: install lab formgrader test test-fast release check-release bundle lock clean help
+.PHONY: install lab formgrader test test-fast release check-release bundle book lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -46,8 +46,23 @@ check-release: $(STAMP)  ## leak check and drift check of the committed student 
 	$(PY) -m grading leakcheck
 	$(PY) -m grading driftcheck
 
+grade-demo: $(STAMP)  ## sample class -> release -> collect -> autograde -> verify -> feedback -> export (grading/demo/)
+	$(PY) -m grading grade-demo
+
+# The book's tools (Jupyter Book 1.x) pin old versions that conflict with the course's lock, so
+# they live in their own environment with their own lock, book/requirements-book.lock.
+BOOK_VENV ?= .venv-book
+$(BOOK_VENV)/.installed: book/requirements-book.lock
+	python3 -m venv $(BOOK_VENV)
+	$(BOOK_VENV)/bin/python -m pip install --quiet -r book/requirements-book.lock
+	touch $@
+
+book: $(STAMP) $(BOOK_VENV)/.installed  ## build the book (static HTML, book/_build/html) from the executed reference, solutions removed
+	$(PY) book/prepare.py
+	$(BOOK_VENV)/bin/jupyter-book build book --warningiserror --quiet
+
 lock: $(STAMP)  ## rewrite requirements.lock from the installed environment
 	$(PY) -m grading lock
 
 clean:  ## remove build products (keeps .venv)
-	rm -rf build dist *.egg-info .pytest_cache test-artifacts
+	rm -rf build dist *.egg-info .pytest_cache test-artifacts book/_build book/chapters

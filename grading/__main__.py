@@ -13,12 +13,15 @@ COMMANDS = {
     "check": ("grading.check", "grade one submission: python -m grading check SUBMISSION [--chapter ID] [--json]"),
     "verify": ("grading.verify", "re-grade autograded submissions in isolation and report disagreements"),
     "pack": ("grading.pack", "zip a chapter notebook and mytorch/ for hand-in (Colab)"),
+    "sample-class": ("grading.sample_class", "generate the simulated class of submissions (grading/sample_class/)"),
+    "autograde-parallel": ("grading.autograde", "nbgrader autograde of many students at once, one gradebook writer"),
+    "grade-demo": ("grading.demo", "the whole grading workflow on the sample class (make grade-demo)"),
 }
 
 
 def usage():
     lines = ["usage: python -m grading COMMAND [ARGS]", "", "commands:"]
-    lines += [f"  {name:<11} {text}" for name, (_, text) in COMMANDS.items()]
+    lines += [f"  {name:<18} {text}" for name, (_, text) in COMMANDS.items()]
     return "\n".join(lines)
 
 

@@ -10,9 +10,23 @@ Layout: source notebooks in solutions/<chapter_id>/<chapter_id>.ipynb, released 
 chapters/<chapter_id>/; everything nbgrader writes while grading lives under grading/ and
 is gitignored.
 """
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # grading.* below, and the feedback preprocessor
+
+from grading.regions import find_regions  # noqa: E402
+from grading.release import CHAPTER_IDS, files_under  # noqa: E402
+
+
+def student_edited_files(root=ROOT):
+    """mytorch/<path> of every reference file with a solution region: what students hand in."""
+    src = Path(root) / "solutions" / "mytorch"
+    return [f"mytorch/{rel}" for rel in files_under(src)
+            if rel.endswith(".py") and find_regions((src / rel).read_text(), f"solutions/mytorch/{rel}")]
+
 
 c = get_config()  # noqa: F821 (nbgrader's config loader provides it)
 
@@ -24,6 +38,7 @@ c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
 c.CourseDirectory.solution_directory = "grading/solution"
+c.CourseDirectory.downloaded_directory = "grading/downloaded"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'grading' / 'gradebook.db'}"
 
 # Basenames at any depth, kept out of the release AND out of autograde's copy of a
@@ -40,3 +55,40 @@ c.ClearSolutions.enforce_metadata = True
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 c.ClearOutput.enabled = True
+
+
+# ---------------------------------------------------------------- autograding
+# Autograde overwrites every non-notebook file of a submission that also exists in the
+# assignment's source folder; the student's library files must never be replaced.
+STUDENT_FILES = student_edited_files()
+c.Autograde.exclude_overwriting = {cid: list(STUDENT_FILES) for cid in CHAPTER_IDS}
+# A deleted or metadata-stripped test cell is put back (from the gradebook) and graded,
+# instead of turning the notebook into "needs manual grade".
+c.OverwriteCells.add_missing_cells = True
+# Any stderr output zeroes a graded cell (a warning from a correct answer, a progress bar);
+# scores come from the tests' values and errors, so stderr is dropped before grading.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"[\s\S]"
+# Per cell: the backprop digits test trains three networks (~60 s here); 4x headroom.
+c.Execute.timeout = 240
+c.Execute.interrupt_on_timeout = True
+
+# ---------------------------------------------------------------- feedback
+# nbgrader's feedback shows hidden tests and their tracebacks (issues 917, 1363): strip them.
+# (Classes, not import strings: nbgrader asks each listed preprocessor for its traits.)
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import GetGrades  # noqa: E402
+
+from grading.feedback import HideHiddenTests  # noqa: E402
+
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+
+# ---------------------------------------------------------------- Colab hand-ins
+# `python -m grading pack CHAPTER` zips <CHAPTER>.ipynb and mytorch/**.py at the zip's top;
+# the LMS download names each zip `<student_id>_<anything>.zip`. `nbgrader zip_collect`
+# extracts them into downloaded/<CHAPTER>/extracted/<zip name>/ and this collector turns each
+# file into submitted/<student_id>/<CHAPTER>/<its path inside the zip>.
+c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
+c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".py"]
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*[/\\]extracted[/\\](?P<student_id>[A-Za-z0-9.-]+)_[^/\\]*[/\\](?P<file_id>.+)")

@@ -15,6 +15,13 @@ raises AssertionError with every failing check's diagnosis, so nbgrader marks th
 Notebook exercises are graded from the notebook file on disk (the submitted one), not from
 the kernel's variables. It returns the report dict (see grading/check.py) when all pass.
 Nothing goes to stderr (nbgrader zeroes a cell that writes to stderr).
+
+For partial credit, a hidden test ends with `score(...)` instead, whose float value nbgrader
+takes as the cell's points; `python -m grading verify` recomputes the same number outside
+the student's kernel and finds the prefixes in the source notebook (keep them literal):
+
+    from grading.notebook import score
+    score("backprop.sigmoid", "backprop.tanh", points=2)
 """
 from pathlib import Path
 
@@ -31,16 +38,34 @@ def find_submission(start=None):
     raise FileNotFoundError(f"no mytorch/ folder in {here} or above it: run the notebook from the course folder")
 
 
-def check(*prefixes, submission=None, timeout=120.0, memory_mb=2048):
-    """Grade the checks whose ids start with `prefixes`; AssertionError names every failure."""
+def _graded(prefixes, submission, timeout, memory_mb, example):
+    """The grader's report on the checks named by prefixes, its table printed."""
     if not prefixes:
-        raise ValueError('name the checks, e.g. check("backprop.linear")')
+        raise ValueError(f"name the checks, e.g. {example}")
     root = Path(submission) if submission else find_submission()
     report = grade(root, only=list(prefixes), limits=Limits(wall_s=timeout, memory_bytes=memory_mb << 20))
     if not report["checks"]:
         raise ValueError(f"no check has an id starting with {', '.join(prefixes)}")
     print(table(report))
+    return report
+
+
+def check(*prefixes, submission=None, timeout=120.0, memory_mb=2048):
+    """Grade the checks whose ids start with `prefixes`; AssertionError names every failure."""
+    report = _graded(prefixes, submission, timeout, memory_mb, 'check("backprop.linear")')
     failed = [row for row in report["checks"] if not row["passed"]]
     if failed:
         raise AssertionError("\n".join(f"{row['id']}: {row['message']}" for row in failed))
     return report
+
+
+def score(*prefixes, points, submission=None, timeout=120.0, memory_mb=2048):
+    """Grade the checks named by `prefixes`, print the table, return `points` times the
+    fraction of their points earned (rounded to 0.01): the partial credit of a test cell."""
+    report = _graded(prefixes, submission, timeout, memory_mb, 'score("backprop.linear", points=3)')
+    return cell_points(report, points)
+
+
+def cell_points(report, points):
+    """`points` scaled by the fraction of the report's points earned, rounded to 0.01."""
+    return round(points * report["score"] / report["max_score"], 2) if report["max_score"] else 0.0

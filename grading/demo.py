@@ -1,0 +1,113 @@
+"""The instructor's whole grading workflow on the sample class (`make grade-demo`).
+
+    python -m grading grade-demo [--course grading/demo] [--chapter optimization] [--jobs N]
+
+Steps, each one command an instructor runs on a real class (see grading/README.md):
+generate the sample class -> release (nbgrader generate_assignment) -> collect (folders into
+submitted/, the Colab zip through `nbgrader zip_collect`) -> autograde (parallel) -> verify
+(isolated re-grade, tampering report) -> feedback (HTML, hidden tests stripped) -> export
+(grades.csv). The course folder is a scratch one (gitignored) with its own gradebook; the
+course's own grading/gradebook.db is never touched. Re-running gives the same grades.
+"""
+import argparse
+import csv
+import shutil
+import sys
+from pathlib import Path
+
+from . import sample_class
+from .autograde import autograde_parallel, course_config, nbgrader
+from .release import ROOT
+from .verify import verify
+
+DEMO = ROOT / "grading" / "demo"
+
+
+def release(course, chapter):
+    source = course / "source" / chapter
+    source.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "solutions" / chapter / f"{chapter}.ipynb", source / f"{chapter}.ipynb")
+    nbgrader(course, "generate_assignment", chapter, "--force")
+
+
+def collect(course, chapter, klass):
+    """Submission folders as nbgrader's `collect` leaves them; LMS zips through zip_collect."""
+    for folder in sorted(klass.iterdir()):
+        if (folder / chapter).is_dir():
+            target = course / "submitted" / folder.name / chapter
+            if target.exists():
+                shutil.rmtree(target)
+            shutil.copytree(folder / chapter, target)
+    zips = sorted((klass / "downloads").glob(f"*_{chapter}.zip"))
+    if zips:
+        archive = course / "downloaded" / chapter / "archive"
+        if archive.exists():
+            shutil.rmtree(archive)
+        archive.mkdir(parents=True)
+        for path in zips:
+            shutil.copyfile(path, archive / path.name)
+        nbgrader(course, "zip_collect", chapter, "--force")
+
+
+def export(course):
+    out = course / "grades.csv"
+    nbgrader(course, "export", f"--to={out}")
+    return out
+
+
+def grade_table(csv_path, chapter, flagged):
+    with open(csv_path) as f:
+        rows = [r for r in csv.DictReader(f) if r["assignment"] == chapter]
+    lines = [f"{'student':<24} {'score':>6} {'max':>5}  verify"]
+    for r in sorted(rows, key=lambda r: r["student_id"]):
+        lines.append(f"{r['student_id']:<24} {float(r['score']):>6.2f} {float(r['max_score']):>5g}  "
+                     f"{'POSSIBLE TAMPERING' if r['student_id'] in flagged else 'ok'}")
+    return "\n".join(lines)
+
+
+def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True):
+    """The whole pipeline; returns (grades.csv path, verify results)."""
+    from tqdm import tqdm
+
+    klass = sample_class.OUT if Path(course).resolve() == DEMO else Path(course).resolve() / "sample_class"
+    course = course_config(course)
+    steps = ["generate", "release", "collect", "autograde", "verify", "feedback", "export"]
+    results = out = None
+    with tqdm(steps, desc="grade-demo", unit="step", disable=not progress) as bar:
+        for step in bar:
+            bar.set_postfix_str(step)
+            if step == "generate":
+                sample_class.generate(klass, chapter)
+            elif step == "release":
+                release(course, chapter)
+            elif step == "collect":
+                collect(course, chapter, klass)
+            elif step == "autograde":
+                failures = autograde_parallel(course, chapter, jobs=jobs, progress=progress)
+                for student, log in failures.items():
+                    tqdm.write(f"autograde failed for {student} (verify grades it in isolation):\n{log[-600:]}")
+            elif step == "verify":
+                results, _, _ = verify(course, chapter, jobs=jobs, progress=progress)
+            elif step == "feedback":
+                nbgrader(course, "generate_feedback", chapter, "--force")
+            elif step == "export":
+                out = export(course)
+    return out, results
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grading grade-demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--course", type=Path, default=DEMO, help="scratch course folder (default: grading/demo)")
+    parser.add_argument("--chapter", default=sample_class.CHAPTER)
+    parser.add_argument("--jobs", type=int)
+    args = parser.parse_args(argv)
+    out, results = run(args.course, args.chapter, args.jobs)
+    flagged = {r["student"] for r in results if any(c["disagreement"] for c in r["cells"])}
+    print(grade_table(out, args.chapter, flagged))
+    print(f"\ngrades: {out}\nverify report: {args.course / 'reports' / f'verify-{args.chapter}.txt'}\n"
+          f"feedback: {args.course / 'feedback'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

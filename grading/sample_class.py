@@ -1,0 +1,172 @@
+"""A simulated class of submissions, for the grading demo and its tests.
+
+    python -m grading sample-class [--chapter optimization] [--out grading/sample_class]
+
+Generated, never hand-edited (and gitignored): each student is the student edition of the
+chapter notebook plus a copy of the reference mytorch with planted text substitutions, so
+the class follows the reference as it changes. Written as
+
+    OUT/<student>/<chapter>/<chapter>.ipynb + mytorch/     (what `nbgrader collect` would give)
+    OUT/downloads/<student>_<chapter>.zip                 (an LMS download of a Colab hand-in)
+
+Every substitution must match the reference exactly once, so a change to the reference that
+makes a planted mistake meaningless fails the generation instead of silently grading a
+correct file.
+"""
+import argparse
+import json
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .pack import pack_files, zip_files
+from .regions import find_regions
+from .release import ROOT, files_under
+
+OUT = ROOT / "grading" / "sample_class"
+CHAPTER = "optimization"
+SGD, ADAM, RMS, BN = "optim/sgd.py", "optim/adam.py", "optim/rmsprop.py", "nn/batchnorm.py"
+
+
+@dataclass
+class Student:
+    id: str
+    what: str
+    edits: list = field(default_factory=list)      # (mytorch file, reference text, planted text)
+    stubs: list = field(default_factory=list)      # exercise numbers left as the stub ("5.4")
+    notebook: str = "plain"                        # how the notebook is handed in, see NOTEBOOK
+    colab: bool = False                            # handed in as a zip (python -m grading pack)
+
+
+# The grader patched from a notebook cell: the in-kernel score says full marks.
+HOSTILE_CELL = '''import grading.notebook, pathlib
+# read what should be out of reach, then make every hidden test report full points
+_peek = [p.name for p in pathlib.Path("../../..").iterdir()]
+grading.notebook.score = lambda *prefixes, points, **kw: float(points)
+'''
+
+STUDENTS = [
+    Student("s01-correct", "the reference: every exercise right"),
+    Student("s02-partial", "Adam, AdamW and BatchNorm1d.backward not done (stubs)", stubs=["5.4", "5.5", "5.9"]),
+    Student("s03-momentum", "SGD forgets the momentum buffer",
+            edits=[(SGD, "grad = grad + momentum * buf if nesterov else buf", "grad = grad")]),
+    Student("s04-adam-bias", "Adam without bias correction of the second moment",
+            edits=[(ADAM, "denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps", "denom = np.sqrt(v) + eps")]),
+    Student("s05-bn-running-var", "BatchNorm1d keeps the biased variance as running variance",
+            edits=[(BN, "m * var * N / (N - 1)", "m * var")]),
+    Student("s06-syntax-error", "a syntax error in optim/rprop.py: mytorch does not import",
+            edits=[("optim/rprop.py", "import numpy as np", "import numpy as np\ndef broken(:\n")]),
+    Student("s07-edited-tests", "correct code; one test cell deleted, another replaced by `1.0`",
+            notebook="edited_tests"),
+    Student("s08-stripped-metadata", "correct code; every cell's nbgrader metadata stripped",
+            notebook="stripped_metadata"),
+    Student("s09-hostile", "nothing done; a cell replaces the grader's score() by full points",
+            stubs=["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "5.9"], notebook="hostile"),
+    Student("s10-colab", "RMSprop without the square root, handed in from Colab as a zip",
+            edits=[(RMS, 'avg = np.sqrt(state["square_avg"]) + eps', 'avg = state["square_avg"] + eps')],
+            colab=True),
+]
+
+
+class SampleError(RuntimeError):
+    """A planted substitution no longer fits the reference."""
+
+
+def stub_exercises(text, exercises, path):
+    """text with the solution regions of `exercises` (numbers, "5.4") replaced by their stubs."""
+    lines = text.splitlines(keepends=True)
+    for region in reversed(find_regions(text, path)):
+        if region.exercise.split()[0] in exercises:
+            lines[region.begin - 1: region.end] = [region.stub() + "\n"]
+    return "".join(lines)
+
+
+def student_library(student, reference=ROOT / "solutions" / "mytorch"):
+    """{"mytorch/<path>": text} of one student: the reference with the student's plants."""
+    files = {rel: (reference / rel).read_text() for rel in files_under(reference)}
+    for rel, old, new in student.edits:
+        if files[rel].count(old) != 1:
+            raise SampleError(f"{student.id}: `{old}` occurs {files[rel].count(old)} times in "
+                              f"solutions/mytorch/{rel} (expected once)")
+        files[rel] = files[rel].replace(old, new)
+    if student.stubs:
+        for rel in files:
+            if rel.endswith(".py"):
+                files[rel] = stub_exercises(files[rel], set(student.stubs), rel)
+    return {f"mytorch/{rel}": text for rel, text in files.items()}
+
+
+def _nbgrader(cell):
+    return cell.get("metadata", {}).get("nbgrader", {})
+
+
+def student_notebook(student, chapter, root=ROOT):
+    """The chapter's student edition as this student hands it in (solution cells filled)."""
+    nb = json.loads((root / "chapters" / chapter / f"{chapter}.ipynb").read_text())
+    source = json.loads((root / "solutions" / chapter / f"{chapter}.ipynb").read_text())
+    answers = {_nbgrader(c)["grade_id"]: c["source"] for c in source["cells"] if _nbgrader(c).get("solution")}
+    for cell in nb["cells"]:
+        marks = _nbgrader(cell)
+        if marks.get("solution") and marks.get("grade_id") in answers:
+            text = "".join(answers[marks["grade_id"]])
+            cell["source"] = "\n".join(line for line in text.splitlines() if "SOLUTION" not in line)
+    tests = [c for c in nb["cells"] if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution")]
+    if student.notebook == "edited_tests":
+        nb["cells"].remove(tests[0])
+        tests[1]["source"] = "1.0  # full marks, surely"
+    elif student.notebook == "stripped_metadata":
+        for cell in nb["cells"]:
+            cell["metadata"] = {}
+    elif student.notebook == "hostile":
+        nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "hostile",
+                               "metadata": {}, "outputs": [], "source": HOSTILE_CELL})
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def student_files(student, chapter=CHAPTER, root=ROOT):
+    """{relative path: text} of one submission folder (notebook and mytorch/)."""
+    files = student_library(student, root / "solutions" / "mytorch")
+    files[f"{chapter}.ipynb"] = student_notebook(student, chapter, root)
+    return files
+
+
+def generate(out=OUT, chapter=CHAPTER, students=STUDENTS, root=ROOT):
+    """Write the class into `out` (replacing what was there); returns the students' ids."""
+    out = Path(out)
+    if out.exists():
+        shutil.rmtree(out)
+    for student in students:
+        files = student_files(student, chapter, root)
+        if student.colab:
+            data = {path: text.encode() for path, text in files.items()}
+            target = out / "downloads" / f"{student.id}_{chapter}.zip"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(zip_files(pack_files(data)))
+            continue
+        for path, text in files.items():
+            target = out / student.id / chapter / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+    (out / "README.md").write_text(
+        "# The sample class (GENERATED by `python -m grading sample-class`; do not edit)\n\n"
+        + "".join(f"- `{s.id}`: {s.what}\n" for s in students))
+    return [s.id for s in students]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m grading sample-class", description=__doc__.splitlines()[0])
+    parser.add_argument("--chapter", default=CHAPTER)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    try:
+        ids = generate(args.out, args.chapter)
+    except SampleError as err:
+        print(f"sample-class: {err}", file=sys.stderr)
+        return 1
+    print(f"sample class of {len(ids)} students ({args.chapter}) in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
