@@ -1,0 +1,59 @@
+"""Write the book's chapter pages: the student edition's cells with the reference's outputs.
+
+    .venv/bin/python book/prepare.py [chapter_id ...]     (`make book` runs it)
+
+Each page is the committed student edition (chapters/<id>/<id>.ipynb: no solution, no hidden
+test, already leak-checked), with outputs copied, cell by cell (matched by cell id), from the
+solution notebook executed in its own folder with the course's kernel. Exercise cells (solution
+cells and graded test cells) and the setup cell keep no output, so the book shows every figure
+and result of the text but no answer and no check verdict. Pages go to book/chapters/ (ignored
+by git); Jupyter Book then renders them without executing anything.
+"""
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+CHAPTER_IDS = ["universal_approximation", "perceptron_learning", "matrix_calculus",
+               "backprop", "optimization", "torch_pipeline"]
+PAGES = ROOT / "book" / "chapters"
+
+
+def is_exercise(cell):
+    meta = cell.metadata.get("nbgrader", {})
+    return bool(meta.get("solution") or meta.get("grade"))
+
+
+def page(chapter_id):
+    """The book page of one chapter: student cells, reference outputs on non-exercise cells."""
+    source = ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb"
+    executed = nbformat.read(source, as_version=4)
+    NotebookClient(executed, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": str(source.parent)}}).execute()
+    ran = {cell.id: cell for cell in executed.cells if cell.cell_type == "code"}
+    student = nbformat.read(ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
+    # the generator's "student edition, work in this notebook" note is not for readers of the book
+    student.cells = [cell for cell in student.cells if not cell.metadata.get("dlcourse", {}).get("generated")]
+    for cell in student.cells:
+        if cell.cell_type != "code":
+            continue
+        keep = cell.id in ran and not is_exercise(cell) and "setup" not in cell.metadata.get("tags", [])
+        cell.outputs = ran[cell.id].outputs if keep else []
+        cell.execution_count = ran[cell.id].execution_count if keep else None
+    return student
+
+
+def main(chapter_ids):
+    PAGES.mkdir(parents=True, exist_ok=True)
+    for chapter_id in chapter_ids:
+        started = time.monotonic()
+        nbformat.write(page(chapter_id), PAGES / f"{chapter_id}.ipynb")
+        print(f"book: {chapter_id} in {time.monotonic() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:] or CHAPTER_IDS))

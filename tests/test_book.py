@@ -1,0 +1,106 @@
+"""The book (`make book`): every chapter is a page with its figures, no internal link is
+broken, and no page shows a solution or a hidden test."""
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+import yaml
+
+from notebooks import ROOT
+
+pytestmark = pytest.mark.slow
+
+BOOK = ROOT / "book"
+HTML = BOOK / "_build" / "html"
+CHAPTERS = [entry["file"].split("/")[-1] for entry in yaml.safe_load((BOOK / "_toc.yml").read_text())["chapters"]]
+
+
+class Links(HTMLParser):
+    """The href/src values and the element ids of one HTML page."""
+
+    def __init__(self):
+        super().__init__()
+        self.links, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ("href", "src") and value:
+                self.links.append(value)
+            elif name == "id" and value:
+                self.ids.add(value)
+
+
+def parse(path):
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return parser
+
+
+@pytest.fixture(scope="module")
+def book():
+    """Build the book once (its own .venv-book, executing the reference notebooks: minutes)."""
+    done = subprocess.run(["make", "-s", "book"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return HTML
+
+
+def test_every_chapter_is_a_page_with_figures(book):
+    for chapter_id in CHAPTERS:
+        page = book / "chapters" / f"{chapter_id}.html"
+        assert page.exists(), f"no page for {chapter_id}"
+        images = [link for link in parse(page).links if link.endswith(".png")]
+        assert images, f"{chapter_id}'s page shows no figure"
+
+
+def test_no_internal_link_is_broken(book):
+    # _static/ holds the theme's Jinja macro files (*.html, never served as pages): not pages.
+    pages = {path: parse(path) for path in book.rglob("*.html") if "_static" not in path.parts}
+    broken = []
+    for path, parsed in pages.items():
+        for link in parsed.links:
+            parts = urlsplit(link)
+            if parts.scheme or link.startswith("//"):
+                continue  # external (https:, mailto:, data:, javascript:)
+            target = (path.parent / unquote(parts.path)).resolve() if parts.path else path
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{path.relative_to(book)}: {link} (no such file)")
+            elif parts.fragment and target.suffix == ".html":
+                ids = (pages.get(target) or parse(target)).ids
+                if unquote(parts.fragment) not in ids:
+                    broken.append(f"{path.relative_to(book)}: {link} (no such anchor)")
+    assert len(pages) > len(CHAPTERS)
+    assert not broken, "\n".join(broken[:50])
+
+
+def solution_lines(cell):
+    """The substantial lines between a solution cell's BEGIN/END SOLUTION markers."""
+    region = re.findall(r"### BEGIN SOLUTION(.*?)### END SOLUTION", cell.source, flags=re.S)
+    lines = "\n".join(region).splitlines()
+    return [line.strip() for line in lines if len(line.strip()) > 25]
+
+
+def test_no_solution_or_hidden_test_in_the_book(book):
+    for chapter_id in CHAPTERS:
+        page = nbformat.read(BOOK / "chapters" / f"{chapter_id}.ipynb", as_version=4)
+        shown = "\n".join(cell.source + "\n" + str(cell.get("outputs", "")) for cell in page.cells)
+        assert "BEGIN SOLUTION" not in shown and "HIDDEN TESTS" not in shown, chapter_id
+        student = nbformat.read(ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
+        kept = [c.source for c in student.cells if not c.metadata.get("dlcourse", {}).get("generated")]
+        assert [c.source for c in page.cells] == kept, \
+            f"{chapter_id}: the page's cells must be the student edition's"
+        # what students see anyway: their notebook's cells and the chapter's other files
+        given = "\n".join([cell.source for cell in student.cells] +
+                          [f.read_text(errors="replace") for f in (ROOT / "chapters" / chapter_id).glob("*.py")])
+        source = nbformat.read(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
+        for cell in source.cells:
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                leaked = [line for line in solution_lines(cell) if line in shown and line not in given]
+                assert not leaked, f"{chapter_id}: reference code on the page: {leaked[:3]}"
+        html = (book / "chapters" / f"{chapter_id}.html").read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in html and "HIDDEN TESTS" not in html, chapter_id
