@@ -85,9 +85,8 @@ def test_setup_cell_and_first_check_run_in_a_fresh_colab(chapter_id, colab, monk
     content, home, env, venv = colab
     nb = nbformat.read(ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
     setup = next(c for c in nb.cells if c.cell_type == "code")
-    if "DLCOURSE_HOME" not in setup.source:
-        pytest.skip(f"{chapter_id}'s setup cell predates DLCOURSE_REPO/DLCOURSE_HOME: "
-                    "regenerate it with the current setup cell")
+    assert "DLCOURSE_HOME" in setup.source, (
+        f"{chapter_id}'s setup cell predates DLCOURSE_REPO/DLCOURSE_HOME: give it the current setup cell")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("PYTHONPATH", raising=False)
