@@ -104,6 +104,56 @@ CAUSES = {
     "changes_input": ("the caller's x is changed", "work on a copy of x, or put every nudged entry back"),
     "shape_only_diagnosis": ("labels from shapes, not numbers", "a square gradient and its transpose have "
                              "the same shape: compare the claim (and its transpose) with a numerical gradient"),
+    # notebook exercises of chapter 6 (torch_pipeline)
+    "window_zero_padding": ("zero padding", "the edges are padded with zeros, which look like a sudden drop in "
+                            "energy: repeat the first and last frame, np.pad(..., mode='edge')"),
+    "window_shifted": ("window shifted by k", "in the padded array frame t sits at row t + k, so its window is "
+                       "rows t .. t + 2k, not t + k .. t + 3k"),
+    "window_flatten_order": ("wrong flatten order", "the window is flattened feature by feature; keep the frames "
+                             "in order: the (2k+1, F) slice reshaped to ((2k+1) F,), no transpose"),
+    "len_counts_padding": ("padding counted in len", "there is one sample per frame of the utterance: len is T, "
+                           "not the T + 2k rows of the padded array"),
+    "len_drops_edges": ("edge frames dropped", "every frame is a sample, the edge frames included (that is what "
+                        "the padding is for): len is T, not T - 2k"),
+    "windows_up_front": ("every window built up front", "storing all windows keeps each frame 2k+1 times: keep "
+                         "the padded array and slice it in __getitem__"),
+    "dunder_typo": ("misspelt dunder method", "Python only calls methods spelt exactly __len__ and __getitem__ "
+                    "(two underscores on each side); a name with two leading underscores and fewer trailing "
+                    "ones is even renamed to _Class__name"),
+    "missing_zero_grad": ("missing zero_grad", "backward adds into .grad: call optimizer.zero_grad() before each "
+                          "backward, or every step uses the sum of all gradients so far"),
+    "missing_step": ("no optimizer step", "the parameters never change: call optimizer.step() after backward, "
+                     "on an optimizer built from the model's parameters"),
+    "momentum_not_passed": ("momentum not passed", "build the optimizer with momentum=momentum (SGD's default "
+                            "is no momentum)"),
+    "twin_after_training": ("twin made after training", "from_torch copies the weights it sees: make the mytorch "
+                            "twin BEFORE the torch model trains, so both start from the same weights"),
+    "losses_as_tensors": ("losses kept as tensors", "append loss.item(), a float: a tensor keeps its whole graph "
+                          "alive, and memory grows every step"),
+    "missing_super_init": ("missing super().__init__()", "nn.Module's __init__ creates the registries that "
+                           "self.layer = ... fills: call super().__init__() first in __init__"),
+    "layers_in_a_set": ("layer order lost", "a set has no order (it follows hash values): put the layers in a "
+                        "list, or straight into nn.Sequential(...)"),
+    "train_mode_lost": ("training in eval mode", "call model.train() at the start of each epoch (validation "
+                        "switches the model to eval)"),
+    "eval_never_called": ("eval never called", "dropout still drops units during validation: call model.eval() "
+                          "before validating"),
+    "no_grad_missing": ("validation records gradients", "wrap validation in `with torch.no_grad():` (eval() "
+                        "switches layer behaviour, not autograd)"),
+    "dropped_to_device": ("result of .to(device) dropped", "a tensor's .to returns a moved copy (a module's "
+                          "moves in place): write x = x.to(device)"),
+    "batches_drop_last": ("last batch dropped", "keep the last, smaller batch: slice the permutation in steps "
+                          "of batch_size up to N"),
+    "batches_with_replacement": ("indices drawn per batch", "samples repeat or go missing: draw ONE permutation "
+                                 "per epoch (torch.randperm) and slice it"),
+    "batches_not_shuffled": ("no shuffling", "the samples come in stored order: index with a random "
+                             "permutation, torch.randperm(N, generator=generator, device=X.device)"),
+    "same_order_every_epoch": ("the same order every epoch", "draw a new permutation at each call, from the "
+                               "generator you are given"),
+    "generator_ignored": ("generator ignored", "the same seed must give the same order: pass "
+                          "generator=generator to torch.randperm"),
+    "per_sample_loop": ("a loop over samples", "index X once per batch with a whole tensor of indices; one "
+                        "sample at a time is what makes the seed-style loop slow"),
 }
 
 
