@@ -16,7 +16,7 @@ class Optimizer:
     defaults: the hyper-parameters of the rule, e.g. {"lr": 0.1, "momentum": 0.9}.
 
     Subclasses write one method, `update(param, grad, state, **hyper)`, that returns the new
-    value of one parameter. `state` is that parameter's own dict, kept between steps in
+    value of one parameter (or changes `param` in place and returns it, which saves a copy). `state` is that parameter's own dict, kept between steps in
     `self.state[position]` (momentum buffers, step counts, ...).
     """
 
@@ -52,8 +52,10 @@ class Optimizer:
                         raise ValueError(f"{type(self).__name__}.step: gradient of {p} has shape "
                                          f"{grad.shape}, expected the parameter's shape {param.shape}")
                     state = self.state.setdefault(position, {})
-                    # Write in place: the layer keeps its array (and its dtype).
-                    param[...] = self.update(param, grad, state, **hyper)
+                    updated = self.update(param, grad, state, **hyper)
+                    if updated is not param:  # an update that already wrote in place returns param itself
+                        # Write in place: the layer keeps its array (and its dtype).
+                        param[...] = updated
                 position += 1
         return loss
 

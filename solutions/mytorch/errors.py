@@ -10,11 +10,8 @@ def check_array(where, name, x, ndim=None, last_dim=None):
     """
     if not isinstance(x, np.ndarray):
         raise TypeError(f"{where}: {name} should be a numpy array, got {type(x).__name__}")
-    expected = _describe(ndim, last_dim)
-    if ndim is not None and x.ndim != ndim:
-        raise ValueError(f"{where}: {name} should have shape {expected}, got {x.shape}")
-    if last_dim is not None and x.shape[-1] != last_dim:
-        raise ValueError(f"{where}: {name} should have shape {expected}, got {x.shape}")
+    if (ndim is not None and x.ndim != ndim) or (last_dim is not None and x.shape[-1:] != (last_dim,)):
+        raise ValueError(f"{where}: {name} should have shape {_describe(ndim, last_dim)}, got {x.shape}")
 
 
 def check_same_shape(where, name, x, shape):
@@ -35,6 +32,8 @@ def check_forward_done(where, cache):
 
 def check_finite(where, name, x):
     """Raise if `x` holds NaN or infinity, naming the first bad position."""
+    if np.isfinite(x).all():
+        return
     bad = ~np.isfinite(x)
     if bad.any():
         index = tuple(int(i) for i in np.argwhere(bad)[0])

@@ -29,5 +29,6 @@ class SGD(Optimizer):
                 state["momentum_buffer"] = momentum * state["momentum_buffer"] + (1 - dampening) * grad
             buf = state["momentum_buffer"]
             grad = grad + momentum * buf if nesterov else buf
-        return param - lr * grad
+        param -= lr * grad  # in place, so the step costs no extra copy of the weights
+        return param
         ### END SOLUTION
