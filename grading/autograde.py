@@ -15,6 +15,7 @@ grading/nbgrader_config.py) and `nbgrader(...)`, which every instructor command 
 import argparse
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -26,7 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "grading" / "nbgrader_config.py"
 COURSE = ROOT  # the real course: grading/nbgrader_config.py's folders
-STUDENT_TIMEOUT = 900  # s for one student's whole notebook; a stuck one fails alone
+# s for one student's whole notebook (~45 s here). Kernels started at the same moment can pick
+# the same random TCP ports and wait forever for each other's replies (seen under parallel
+# load), so each worker slot gets its own five ports (PORTS); a student still stuck is killed
+# at the timeout and autograded once more.
+STUDENT_TIMEOUT = 300
+ATTEMPTS = 2
+PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+
+
+def slot_ports(slot):
+    """Kernel port flags of one worker slot: a block of five below the ephemeral range,
+    offset by this process id so two batches on one machine do not share them."""
+    base = 20000 + (os.getpid() % 1000) * 20 + slot * len(PORTS)
+    return [f"--KernelManager.{name}={base + i}" for i, name in enumerate(PORTS)]
 
 
 def course_config(course, **folders):
@@ -103,8 +117,11 @@ def submitted_students(course, chapter):
 
 def copy_grades(source_url, target_url, chapter, student):
     """Copy one student's autograde results (grades, comments, timestamp) between gradebooks."""
+    import warnings
+
     from nbgrader.api import Gradebook, MissingEntry
 
+    warnings.filterwarnings("ignore", message=".*not in session", module="nbgrader")  # its own autoflush noise
     with Gradebook(source_url) as src, Gradebook(target_url) as dst:
         try:
             done = src.find_submission(chapter, student)
@@ -127,12 +144,20 @@ def copy_grades(source_url, target_url, chapter, student):
     return True
 
 
-def autograde_one(course, chapter, student, snapshot, scratch):
+def autograde_one(course, chapter, student, snapshot, scratch, slots):
     """`nbgrader autograde` of one student against a private copy of the gradebook."""
     private = Path(scratch) / f"{student}.db"
     shutil.copyfile(snapshot, private)
-    proc = nbgrader(course, "autograde", chapter, f"--student={student}", "--force",
-                    f"--CourseDirectory.db_url=sqlite:///{private}", check=False, timeout=STUDENT_TIMEOUT)
+    slot = slots.get()
+    try:
+        for _ in range(ATTEMPTS):
+            proc = nbgrader(course, "autograde", chapter, f"--student={student}", "--force",
+                            f"--CourseDirectory.db_url=sqlite:///{private}", *slot_ports(slot),
+                            check=False, timeout=STUDENT_TIMEOUT)
+            if proc.returncode != -signal.SIGKILL:
+                break
+    finally:
+        slots.put(slot)
     return student, private, proc
 
 
@@ -152,8 +177,11 @@ def autograde_parallel(course, chapter, students=None, jobs=None, progress=True)
         snapshot = Path(scratch) / "snapshot.db"
         shutil.copyfile(url.removeprefix("sqlite:///"), snapshot)
         bar = tqdm(total=len(students), desc=f"autograde {chapter}", unit="student", disable=not progress)
+        slots = queue.Queue()
+        for slot in range(jobs):
+            slots.put(slot)
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(autograde_one, course, chapter, s, snapshot, scratch) for s in students]
+            futures = [pool.submit(autograde_one, course, chapter, s, snapshot, scratch, slots) for s in students]
             for future in as_completed(futures):
                 student, private, proc = future.result()
                 copied = proc.returncode == 0 and copy_grades(f"sqlite:///{private}", url, chapter, student)

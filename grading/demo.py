@@ -65,7 +65,7 @@ def grade_table(csv_path, chapter, flagged):
     return "\n".join(lines)
 
 
-def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True):
+def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, students=sample_class.STUDENTS):
     """The whole pipeline; returns (grades.csv path, verify results)."""
     from tqdm import tqdm
 
@@ -77,7 +77,7 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True):
         for step in bar:
             bar.set_postfix_str(step)
             if step == "generate":
-                sample_class.generate(klass, chapter)
+                sample_class.generate(klass, chapter, students)
             elif step == "release":
                 release(course, chapter)
             elif step == "collect":
@@ -89,7 +89,9 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True):
             elif step == "verify":
                 results, _, _ = verify(course, chapter, jobs=jobs, progress=progress)
             elif step == "feedback":
-                nbgrader(course, "generate_feedback", chapter, "--force")
+                done = nbgrader(course, "generate_feedback", chapter, "--force", check=False)
+                if done.returncode != 0:
+                    tqdm.write(f"generate_feedback failed for some students:\n{done.stderr[-600:]}")
             elif step == "export":
                 out = export(course)
     return out, results
