@@ -61,18 +61,6 @@ book: $(STAMP) $(BOOK_VENV)/.installed  ## build the book (static HTML, book/_bu
 	$(PY) book/prepare.py
 	$(BOOK_VENV)/bin/jupyter-book build book --warningiserror --quiet
 
-# The book's tools (Jupyter Book 1.x) pin old versions that conflict with the course's lock, so
-# they live in their own environment with their own lock, book/requirements-book.lock.
-BOOK_VENV ?= .venv-book
-$(BOOK_VENV)/.installed: book/requirements-book.lock
-	python3 -m venv $(BOOK_VENV)
-	$(BOOK_VENV)/bin/python -m pip install --quiet -r book/requirements-book.lock
-	touch $@
-
-book: $(STAMP) $(BOOK_VENV)/.installed  ## build the book (static HTML, book/_build/html) from the executed reference, solutions removed
-	$(PY) book/prepare.py
-	$(BOOK_VENV)/bin/jupyter-book build book --warningiserror --quiet
-
 lock: $(STAMP)  ## rewrite requirements.lock from the installed environment
 	$(PY) -m grading lock
 
