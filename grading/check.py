@@ -22,9 +22,11 @@ import os
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from . import diagnosis
 from .checks import CHAPTERS, all_checks
-from .execute import GraderError, run_cases
+from .execute import CaseResult, GraderError, run_cases
 from .sandbox import Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,10 +59,18 @@ def _fingerprint(folder):
     return digest.hexdigest()
 
 
-def reference_results(items, limits, sandbox, reference_dir=REFERENCE):
-    """The reference's results for `items`, from its own process (remembered per process)."""
+def reference_results(items, limits, sandbox, reference_dir=REFERENCE, disk_cache=None):
+    """The reference's results for `items`, from its own process (remembered per process, and in
+    `disk_cache` when given: a folder that only the notebook test cells use, to save a reference
+    run per cell; authoritative grading - the CLI and verify - never reads it)."""
     sources = sorted({item["case_file"] for item in items})
     stamp = _fingerprint(reference_dir) + "".join(hashlib.sha256(Path(s).read_bytes()).hexdigest() for s in sources)
+    if disk_cache:
+        for item in items:
+            if (stamp, item["key"]) not in _reference_memo:
+                cached = _load_cached(disk_cache, stamp, item["key"])
+                if cached is not None:
+                    _reference_memo[(stamp, item["key"])] = cached
     todo = [item for item in items if (stamp, item["key"]) not in _reference_memo]
     if todo:
         trusted = Limits(wall_s=max(limits.wall_s, 120), case_s=max(limits.case_s, 60),
@@ -68,7 +78,35 @@ def reference_results(items, limits, sandbox, reference_dir=REFERENCE):
         found = run_cases(reference_dir, todo, trusted, reference=True, sandbox=Sandbox(trusted, sandbox.how))
         for key, result in found.items():
             _reference_memo[(stamp, key)] = result
+    if disk_cache:
+        for item in items:
+            if not _cache_path(disk_cache, stamp, item["key"]).with_suffix(".json").exists():
+                _save_cached(disk_cache, stamp, item["key"], _reference_memo[(stamp, item["key"])])
     return {item["key"]: _reference_memo[(stamp, item["key"])] for item in items}
+
+
+def _cache_path(folder, stamp, key):
+    return Path(folder) / hashlib.sha256(f"{stamp}:{key}".encode()).hexdigest()[:32]
+
+
+def _save_cached(folder, stamp, key, result):
+    path = _cache_path(folder, stamp, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".npz"), "wb") as out:
+        np.savez(out, **result.arrays)
+    meta = dict(error=result.error, warnings=result.warnings, problems=result.problems)
+    path.with_suffix(".json").write_text(json.dumps(meta))
+
+
+def _load_cached(folder, stamp, key):
+    path = _cache_path(folder, stamp, key)
+    try:
+        meta = json.loads(path.with_suffix(".json").read_text())
+        with np.load(path.with_suffix(".npz"), allow_pickle=False) as saved:
+            arrays = {name: saved[name] for name in saved.files}
+    except (OSError, ValueError):
+        return None
+    return CaseResult(arrays=arrays, **meta)
 
 
 def _describe_case(case):
@@ -157,8 +195,13 @@ def score_check(check, keys, student, reference):
             "max_points": check.points, "passed": passed, "message": message}
 
 
-def grade(submission, chapter=None, checks=None, limits=None, how=None, reference_dir=REFERENCE, only=None):
-    """Grade one submission; returns the report dict printed by --json."""
+def grade(submission, chapter=None, checks=None, limits=None, how=None, reference_dir=REFERENCE, only=None,
+          reference_cache=None):
+    """Grade one submission; returns the report dict printed by --json.
+
+    reference_cache: a folder keeping the reference's results between processes (see
+    reference_results); only for the in-notebook test cells, whose score is not authoritative.
+    """
     checks = list(checks) if checks is not None else all_checks(chapter)
     if only:
         checks = [c for c in checks if any(c.id == p or c.id.startswith(p + ".") for p in only)]
@@ -166,7 +209,7 @@ def grade(submission, chapter=None, checks=None, limits=None, how=None, referenc
     sandbox = Sandbox(limits, how)
     items = work_items(checks)
     student = run_cases(Path(submission), items, limits, sandbox=sandbox)
-    reference = reference_results(items, limits, sandbox, reference_dir)
+    reference = reference_results(items, limits, sandbox, reference_dir, reference_cache)
     rows = [score_check(check, [case_key(check, c) for c in check.cases], student, reference) for check in checks]
     return {"checks": rows, "score": round(sum(r["points"] for r in rows), 2),
             "max_score": round(sum(r["max_points"] for r in rows), 2)}

@@ -23,10 +23,18 @@ the student's kernel and finds the prefixes in the source notebook (keep them li
     from grading.notebook import score
     score("backprop.sigmoid", "backprop.tanh", points=2)
 """
+import os
 from pathlib import Path
 
 from .check import grade, table
 from .sandbox import Limits
+
+# The reference's results, kept between the kernels of one autograde run so each test cell does
+# not start a reference process. Student code shares the kernel and could write here, which is why
+# these in-notebook scores are never the authoritative ones: `python -m grading verify` regrades
+# without this cache.
+REFERENCE_CACHE = Path(os.environ.get("DLCOURSE_REFERENCE_CACHE",
+                                      Path.home() / ".cache" / "dlcourse" / "reference"))
 
 
 def find_submission(start=None):
@@ -43,7 +51,8 @@ def _graded(prefixes, submission, timeout, memory_mb, example):
     if not prefixes:
         raise ValueError(f"name the checks, e.g. {example}")
     root = Path(submission) if submission else find_submission()
-    report = grade(root, only=list(prefixes), limits=Limits(wall_s=timeout, memory_bytes=memory_mb << 20))
+    report = grade(root, only=list(prefixes), limits=Limits(wall_s=timeout, memory_bytes=memory_mb << 20),
+                   reference_cache=REFERENCE_CACHE)
     if not report["checks"]:
         raise ValueError(f"no check has an id starting with {', '.join(prefixes)}")
     print(table(report))
