@@ -182,11 +182,13 @@ class Sandbox:
                 raise FileNotFoundError("bwrap is not on PATH (Debian package bubblewrap)")
             command = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--clearenv",
                        *[arg for key, value in SAFE_ENV.items() for arg in ("--setenv", key, value)],
+                       # /tmp first: the interpreter or the venv may live under /tmp (a CI clone),
+                       # and a tmpfs mounted after their binds would hide them.
+                       "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
                        *_system_binds(),
                        "--ro-bind", str(prefix), str(prefix),
                        "--ro-bind", str(packages), str(packages),
                        "--proc", "/proc", "--dev", "/dev",
-                       "--size", str(self.limits.tmp_bytes), "--tmpfs", "/tmp",
                        "--ro-bind", str(submission_dir), "/submission",
                        "--ro-bind", str(job_dir), "/grader",
                        "--chdir", "/submission", *command]
