@@ -1,7 +1,11 @@
 """The shared-JupyterHub path: release_assignment -> fetch_assignment -> submit -> collect,
 with a local exchange folder and two real student accounts (created here when run as root)."""
+import contextlib
 import os
+import pwd
 import shutil
+import stat
+import struct
 import subprocess
 import sys
 import tempfile
@@ -24,6 +28,70 @@ def as_user(user, home, *args):
                            sys.executable, *args], cwd=home, capture_output=True, text=True, timeout=120)
 
 
+# The students run this very interpreter (nbgrader is installed in it). Where it lives under a
+# private folder (pyenv in /root, mode 0700) they cannot reach it, so for the test's duration
+# each ancestor folder that others cannot traverse gets a POSIX access ACL granting the two
+# test uids traverse (x) only: no listing, no reading, nobody else. Where the filesystem takes
+# no ACLs the fallback is others' x bit (still traverse only). Afterwards the ACL is removed
+# and the exact original mode put back (removing an ACL leaves its mask in the group bits).
+ACL = "system.posix_acl_access"
+ACL_USER_OBJ, ACL_USER, ACL_GROUP_OBJ, ACL_MASK, ACL_OTHER = 0x01, 0x02, 0x04, 0x10, 0x20
+NO_ID = 0xFFFFFFFF
+
+
+def traverse_acl(mode, uids):
+    """The xattr value of the minimal ACL of `mode` plus traverse for `uids` (kernel format:
+    version 2, then (tag, perm, id) entries sorted by tag and id)."""
+    entries = [(ACL_USER_OBJ, mode >> 6 & 7, NO_ID), *[(ACL_USER, 1, uid) for uid in sorted(uids)],
+               (ACL_GROUP_OBJ, mode >> 3 & 7, NO_ID), (ACL_MASK, mode >> 3 & 7 | 1, NO_ID),
+               (ACL_OTHER, mode & 7, NO_ID)]
+    return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
+
+
+def closed_folders(paths):
+    """Every folder on the way to `paths` (and each path that is a folder) others cannot enter."""
+    folders = set()
+    for path in map(Path, paths):
+        for folder in [path, *path.parents] if path.is_dir() else path.parents:
+            if folder.is_dir() and not folder.stat().st_mode & stat.S_IXOTH:
+                folders.add(folder)
+    return sorted(folders)
+
+
+@contextlib.contextmanager
+def traversable(uids, paths):
+    changed = []  # (folder, original mode, original ACL or None), restored in reverse
+    try:
+        for folder in closed_folders(paths):
+            mode = stat.S_IMODE(folder.stat().st_mode)
+            try:
+                original = os.getxattr(folder, ACL)
+            except OSError:
+                original = None
+            changed.append((folder, mode, original))
+            try:
+                if original is not None:
+                    raise OSError("keep an existing ACL as it is")
+                os.setxattr(folder, ACL, traverse_acl(mode, uids))
+            except OSError:
+                folder.chmod(mode | stat.S_IXOTH)
+        yield
+    finally:
+        for folder, mode, original in reversed(changed):
+            if original is None:
+                with contextlib.suppress(OSError):
+                    os.removexattr(folder, ACL)
+                folder.chmod(mode)
+            else:
+                folder.chmod(mode)
+                os.setxattr(folder, ACL, original)
+
+
+def interpreter_paths():
+    return {os.path.realpath(sys.executable), sys.executable, sys.prefix, sys.base_prefix,
+            *[entry for entry in sys.path if entry and os.path.exists(entry)]}
+
+
 @pytest.fixture
 def students():
     if os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("runuser"):
@@ -38,11 +106,10 @@ def students():
             home = base / "home" / user
             home.mkdir(parents=True)
             shutil.chown(home, user, user)
-        probe = as_user(USERS[0], base / "home" / USERS[0], "-c", "import nbgrader")
-        if probe.returncode != 0:
-            pytest.skip(f"student accounts cannot run {sys.executable} (is it under a private /root?): "
-                        f"{probe.stderr.strip()[-200:]}")
-        yield base
+        with traversable([pwd.getpwnam(user).pw_uid for user in USERS], interpreter_paths()):
+            probe = as_user(USERS[0], base / "home" / USERS[0], "-c", "import nbgrader")
+            assert probe.returncode == 0, f"a student account cannot run {sys.executable}: {probe.stderr[-500:]}"
+            yield base
     finally:
         for user in made:
             subprocess.run(["userdel", user], check=False)
@@ -70,13 +137,19 @@ def test_release_fetch_submit_collect(students):
     nbgrader(course, "release_assignment", "ps1", "--force", *root_flags)
     for user in USERS:
         home = base / "home" / user
-        fetched = as_user(user, home, "-m", "nbgrader", "fetch_assignment", "ps1", "--course=dlcourse", *root_flags)
+        fetched = as_user(user, home, "-m", "nbgrader", "fetch_assignment", "ps1", *root_flags)
         assert fetched.returncode == 0, fetched.stderr
         work = home / "ps1" / "ps1.ipynb"
         assert work.is_file()
         assert "BEGIN SOLUTION" not in work.read_text()
-        sent = as_user(user, home, "-m", "nbgrader", "submit", "ps1", "--course=dlcourse", *root_flags)
+        mine = nbformat.read(work, as_version=4)  # each student answers, so collect must bring back theirs
+        mine.cells[0].source = f"def add(a, b):\n    return a + b  # answered by {user}"
+        nbformat.write(mine, work)
+        sent = as_user(user, home, "-m", "nbgrader", "submit", "ps1", *root_flags)
         assert sent.returncode == 0, sent.stderr
     nbgrader(course, "collect", "ps1", *root_flags)
+    assert sorted(p.name for p in (course / "submitted").iterdir()) == sorted(USERS)
     for user in USERS:
-        assert (course / "submitted" / user / "ps1" / "ps1.ipynb").is_file()
+        collected = nbformat.read(course / "submitted" / user / "ps1" / "ps1.ipynb", as_version=4)
+        assert collected.cells[0].source.endswith(f"# answered by {user}")
+        assert (course / "submitted" / user / "ps1" / "timestamp.txt").is_file()
