@@ -34,7 +34,14 @@ def main(argv=None):
     if name not in COMMANDS:
         print(f"unknown command {name!r}\n\n{usage()}", file=sys.stderr)
         return 2
-    module = importlib.import_module(COMMANDS[name][0])
+    try:
+        module = importlib.import_module(COMMANDS[name][0])
+    except ModuleNotFoundError as err:
+        if err.name != COMMANDS[name][0]:
+            raise
+        # the student bundle ships grading/pack.py alone
+        print(f"python -m grading {name}: not in this copy of the course (only `pack` is)", file=sys.stderr)
+        return 2
     entry = getattr(module, name.replace("-", "_"), None) if name == "driftcheck" else module.main
     return entry(rest)
 

@@ -9,8 +9,8 @@ exists) for
   test, skipping short lines and lines that also occur outside those regions (`return x`);
 - a verbatim copy of a reference .py or source notebook;
 - notebook outputs (a release has none; a saved output can show reference results);
-- in the bundle, a solutions/ or grading/ folder, a gradebook, or any entry the bundle
-  should not have.
+- in the bundle, a solutions/ or grading/ folder (but for the hand-in packer,
+  grading/{__init__,__main__,pack}.py), a gradebook, or any entry the bundle should not have.
 Each leak is reported with its file and line; the exit status is 1 if there is any.
 """
 import argparse
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .regions import RegionError, split_lines
-from .release import BUNDLE, BUNDLE_TOP, ROOT, files_under
+from .release import BUNDLE, BUNDLE_TOP, HANDIN_TOOL, ROOT, files_under
 
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
 MARKER_RE = re.compile("|".join(re.escape(m) for m in MARKERS))
@@ -190,6 +190,9 @@ def scan_bundle(path, secrets):
             parts = info.filename.split("/")
             inner = parts[1:] if parts[0] == BUNDLE_TOP else parts
             where = f"{name}:{info.filename}"
+            if "/".join(inner) in HANDIN_TOOL:  # the hand-in packer: stdlib only, no grader data
+                leaks += scan_file(where, archive.read(info), secrets)
+                continue
             if not inner or inner[0] not in BUNDLE_TOP_LEVEL:
                 leaks.append(Leak(where, "entry the student bundle should not have"))
             bad = FORBIDDEN_FOLDERS.intersection(inner[:-1])

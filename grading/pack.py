@@ -2,9 +2,10 @@
 
     python -m grading pack CHAPTER [--from DIR] [--out ZIP]
 
-or, from the chapter notebook's last cell, `from grading.pack import pack; pack("backprop")`.
+or the chapter notebook's last cell, `from grading.pack import hand_in; hand_in(CHAPTER)`.
 Finds `<CHAPTER>.ipynb` (in DIR, DIR/chapters/<CHAPTER>/ or the course's chapters/<CHAPTER>/)
-and the nearest `mytorch/` at or above it, and writes `<CHAPTER>-handin.zip` holding
+and the nearest `mytorch/` at or above it, and writes `handin/<CHAPTER>-handin.zip` in the
+course folder (the one holding mytorch/) with
 
     <CHAPTER>.ipynb
     mytorch/**.py
@@ -14,15 +15,22 @@ submitted/<student>/<CHAPTER>/. Students upload it to the course's LMS; the inst
 the LMS download (one `<student_id>_<anything>.zip` per student) in
 downloaded/<CHAPTER>/archive/ and runs `nbgrader zip_collect <CHAPTER>` (the collector is
 configured in grading/nbgrader_config.py). Save the notebook before packing: the file on
-disk is what is zipped.
+disk is what is zipped. In Colab that file is the course's unedited copy (the notebook being
+edited lives in the browser), so there the notebook is asked from Colab's editor instead.
+
+Standard library only: this file (with grading/__init__.py and __main__.py) is the part of
+the grading package that ships in the student bundle.
 """
 import argparse
+import io
+import json
 import sys
+import zipfile
 from pathlib import Path
 
-from .release import ROOT, files_under, zip_bytes
-
+ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 20 << 20
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold; any fixed one would do
 
 
 class PackError(RuntimeError):
@@ -30,7 +38,7 @@ class PackError(RuntimeError):
 
 
 def find_notebook(chapter, start):
-    start = Path(start)
+    start = Path(start).resolve()  # the folders above a relative "." are the course
     for folder in (start, start / "chapters" / chapter, ROOT / "chapters" / chapter):
         if (folder / f"{chapter}.ipynb").is_file():
             return folder / f"{chapter}.ipynb"
@@ -46,26 +54,70 @@ def find_library(notebook):
 
 def pack_files(files):
     """Only what a hand-in holds: the notebooks and mytorch's .py files, caches left out."""
-    return {path: data for path, data in files.items()
-            if path.endswith(".ipynb") or (path.startswith("mytorch/") and path.endswith(".py"))}
+    def library_source(path):
+        folders = path.split("/")[1:-1]  # caches and editor checkpoints (.ipynb_checkpoints) left out
+        return path.startswith("mytorch/") and path.endswith(".py") and not any(
+            folder.startswith(".") or folder == "__pycache__" for folder in folders)
+
+    return {path: data for path, data in files.items() if path.endswith(".ipynb") or library_source(path)}
 
 
-def zip_files(files):
-    return zip_bytes(files, top="")
+def zip_files(files, top=""):
+    """A zip of {path: bytes} (under the folder `top`), byte-identical for identical input."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in sorted(files):
+            info = zipfile.ZipInfo(f"{top}/{path}" if top else path, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the permissions below mean the same everywhere
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[path], compresslevel=9)
+    return buffer.getvalue()
 
 
-def pack(chapter, start=".", out=None):
-    """Write the hand-in zip of `chapter`; returns its path."""
-    notebook = find_notebook(chapter, start)
-    library = find_library(notebook)
-    files = {f"{chapter}.ipynb": notebook.read_bytes()}
-    files.update({f"mytorch/{rel}": (library / rel).read_bytes() for rel in files_under(library)})
+def colab_notebook():
+    """The notebook open in Colab's editor as .ipynb bytes; None outside Colab."""
+    if "google.colab" not in sys.modules:
+        return None
+    from google.colab import _message  # Colab's own channel to its editor (no public API does this)
+
+    reply = _message.blocking_request("get_ipynb", timeout_sec=60)
+    if not reply or "ipynb" not in reply:
+        raise PackError("Colab did not hand over the notebook: save it (Ctrl+S) and run this cell again")
+    return (json.dumps(reply["ipynb"], indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def pack(chapter, start=".", out=None, notebook=None):
+    """Write the hand-in zip of `chapter`; returns its path. `notebook`: the notebook's bytes
+    when not the file on disk (Colab)."""
+    on_disk = find_notebook(chapter, start)
+    library = find_library(on_disk)
+    files = {f"{chapter}.ipynb": notebook if notebook is not None else on_disk.read_bytes()}
+    files.update({f"mytorch/{path.relative_to(library).as_posix()}": path.read_bytes()
+                  for path in library.rglob("*.py")})
     files = pack_files(files)
     if sum(map(len, files.values())) > MAX_BYTES:
         raise PackError(f"the hand-in would be larger than {MAX_BYTES >> 20} MB: remove large files from mytorch/")
-    out = Path(out) if out else Path(start) / f"{chapter}-handin.zip"
+    out = Path(out) if out else library.parent / "handin" / f"{chapter}-handin.zip"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(zip_files(files))
     print(f"wrote {out}: {chapter}.ipynb and {len(files) - 1} mytorch files. Upload it to the course's LMS.")
+    return out
+
+
+def hand_in(chapter, start="."):
+    """The chapter notebook's last cell: pack the chapter (the notebook as Colab's editor has it,
+    in Colab) and, in Colab, download the zip. A problem is printed, so running every cell of
+    the notebook never stops here; returns the zip's path, or None."""
+    try:
+        out = pack(chapter, start, notebook=colab_notebook())
+    except PackError as err:
+        print(f"Not packed: {err}")
+        return None
+    if "google.colab" in sys.modules:
+        from google.colab import files
+
+        files.download(str(out))
     return out
 
 
@@ -73,7 +125,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading pack", description=__doc__.splitlines()[0])
     parser.add_argument("chapter")
     parser.add_argument("--from", dest="start", type=Path, default=Path("."), help="folder to start from")
-    parser.add_argument("--out", type=Path, help="zip to write (default: <CHAPTER>-handin.zip in --from)")
+    parser.add_argument("--out", type=Path,
+                        help="zip to write (default: handin/<CHAPTER>-handin.zip next to mytorch/)")
     args = parser.parse_args(argv)
     try:
         pack(args.chapter, args.start, args.out)

@@ -12,16 +12,15 @@ The output is a pure function of the sources (no timestamps, no outputs, fixed z
 a second release changes nothing and the drift check can compare bytes.
 """
 import argparse
-import io
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import tomllib
-import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
+from .pack import ZIP_DATE, zip_files
 from .regions import RegionError, strip_regions
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +33,9 @@ COMMAND = "`make release` (python -m grading release)"
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"}
 SKIP_SUFFIXES = {".pyc", ".pyo"}
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold; any fixed one would do
+# The one part of grading/ in the bundle: the notebooks' last cell packs the hand-in zip with it
+# (standard library only; the grader's cases and hidden checks stay out, see leakcheck).
+HANDIN_TOOL = ("grading/__init__.py", "grading/__main__.py", "grading/pack.py")
 
 
 class ReleaseError(RuntimeError):
@@ -271,20 +272,14 @@ def bundle_files(root, edition):
     files["pyproject.toml"] = student_pyproject(root)
     for name in ("environment.yml", "requirements.lock"):
         files[name] = (root / name).read_bytes()
+    for path in HANDIN_TOOL:  # this package's own, like the templates
+        files[path] = (ROOT / path).read_bytes()
     return files
 
 
 def zip_bytes(files, top=BUNDLE_TOP):
     """A zip of files under one top folder, byte-identical for identical input."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for path in sorted(files):
-            info = zipfile.ZipInfo(str(PurePosixPath(top) / path), date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3  # unix, so the permissions below mean the same everywhere
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[path], compresslevel=9)
-    return buffer.getvalue()
+    return zip_files(files, top)
 
 
 def write_bundle(root, edition):
