@@ -71,6 +71,13 @@ CAUSES = {
                       "v = alpha * v + (1 - alpha) * g^2, not a plain sum or the last g^2"),
     "sequential_order": ("Sequential's backward in the wrong order",
                          "backward visits the layers in reverse: the last layer first"),
+    "missing_product_rule": ("product rule missing", "the activation is Z times a function of Z: its "
+                             "derivative has two terms, e.g. GELU: Phi(Z) + Z phi(Z), not Phi(Z) alone"),
+    "rprop_no_backtrack": ("sign change not handled", "where the gradient's sign flipped, Rprop shrinks the "
+                           "step and does not move: set grad to 0 there, before the step and before storing "
+                           "it as prev (so the next step does not shrink again)"),
+    "missing_eta_min": ("eta_min ignored", "the rate anneals from base_lr down to eta_min, not to 0: "
+                        "eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2"),
     # notebook exercises (chapters 1 to 4)
     "truth_table_flipped": ("every output flipped", "the output unit is an OR of the row detectors: it "
                             "fires when at least one hidden unit fires (weights +1, bias -0.5)"),
@@ -95,6 +102,8 @@ CAUSES = {
     "logistic_no_sigmoid": ("sigmoid missing from the gradient", "dL/dz = sigmoid(z) - y, not z - y"),
     "unstable_logistic": ("unstable logistic loss", "log(sigmoid(z)) underflows to log(0) for large |z|: "
                           "write the loss as logaddexp(0, z) - y z and the sigmoid without exp(-z)"),
+    "labels_swapped": ("labels swapped", "more than half of the held-out points are wrong, so the two "
+                       "classes are exchanged: predict 1 where the output is > 0 (targets 2y - 1)"),
     "gradient_ascent": ("a step along the gradient", "gradient descent moves against the gradient: "
                         "w = w - lr * dw, b = b - lr * db"),
     "forward_differences": ("forward differences", "(f(x + eps) - f(x)) / eps is off by about eps f''/2; "

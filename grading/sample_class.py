@@ -1,10 +1,14 @@
 """A simulated class of submissions, for the grading demo and its tests.
 
-    python -m grading sample-class [--chapter optimization] [--out grading/sample_class]
+    python -m grading sample-class [--chapter optimization|CHAPTER|all] [--out grading/sample_class] [--grade]
 
 Generated, never hand-edited (and gitignored): each student is the student edition of the
 chapter notebook plus a copy of the reference mytorch with planted text substitutions, so
-the class follows the reference as it changes. Written as
+the class follows the reference as it changes. The optimization chapter has the demo's ten
+students (correct, partial, syntax error, hostile, ...); every chapter has "typical mistakes"
+students, `<chapter>-typical-a`, -b, ..., built from the catalogue grading/mistakes.py (each
+mistake planted once; no two of a student's mistakes touch the same check). `--grade` grades
+the typical students with the isolated grader and prints who lost what. Written as
 
     OUT/<student>/<chapter>/<chapter>.ipynb + mytorch/     (what `nbgrader collect` would give)
     OUT/downloads/<student>_<chapter>.zip                 (an LMS download of a Colab hand-in)
@@ -15,11 +19,14 @@ correct file.
 """
 import argparse
 import json
+import tempfile
 import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import mistakes as catalogue
+from .checks import CHAPTERS
 from .pack import pack_files, zip_files
 from .regions import find_regions
 from .release import ROOT, files_under
@@ -37,6 +44,8 @@ class Student:
     stubs: list = field(default_factory=list)      # exercise numbers left as the stub ("5.4")
     notebook: str = "plain"                        # how the notebook is handed in, see NOTEBOOK
     colab: bool = False                            # handed in as a zip (python -m grading pack)
+    chapter: str = None                            # the chapter handed in (default: generate's)
+    answers: list = field(default_factory=list)    # (source text, planted text) in solution cells
 
 
 # The grader patched from a notebook cell: the in-kernel score says full marks.
@@ -73,6 +82,18 @@ class SampleError(RuntimeError):
     """A planted substitution no longer fits the reference."""
 
 
+def typical_students(chapter=None):
+    """The typical-mistakes students of `chapter` (of all chapters by default), from the catalogue."""
+    students = []
+    for t in catalogue.typical(chapter):
+        planted = catalogue.mistakes_of(t)
+        edits = [(where, old, new) for m in planted for where, old, new in m.edits if where != catalogue.NOTEBOOK]
+        answers = [(old, new) for m in planted for where, old, new in m.edits if where == catalogue.NOTEBOOK]
+        what = "; ".join(f"{m.exercise}: {m.what}" for m in planted)
+        students.append(Student(t.id, what, edits=edits, chapter=t.chapter, answers=answers))
+    return students
+
+
 def stub_exercises(text, exercises, path):
     """text with the solution regions of `exercises` (numbers, "5.4") replaced by their stubs."""
     lines = text.splitlines(keepends=True)
@@ -105,11 +126,17 @@ def student_notebook(student, chapter, root=ROOT):
     """The chapter's student edition as this student hands it in (solution cells filled)."""
     nb = json.loads((root / "chapters" / chapter / f"{chapter}.ipynb").read_text())
     source = json.loads((root / "solutions" / chapter / f"{chapter}.ipynb").read_text())
-    answers = {_nbgrader(c)["grade_id"]: c["source"] for c in source["cells"] if _nbgrader(c).get("solution")}
+    answers = {_nbgrader(c)["grade_id"]: "".join(c["source"]) for c in source["cells"] if _nbgrader(c).get("solution")}
+    for old, new in student.answers:
+        hits = [key for key, text in answers.items() if old in text]
+        if len(hits) != 1 or answers[hits[0]].count(old) != 1:
+            raise SampleError(f"{student.id}: `{old}` occurs {sum(t.count(old) for t in answers.values())} times "
+                              f"in the solution cells of solutions/{chapter}/{chapter}.ipynb (expected once)")
+        answers[hits[0]] = answers[hits[0]].replace(old, new)
     for cell in nb["cells"]:
         marks = _nbgrader(cell)
         if marks.get("solution") and marks.get("grade_id") in answers:
-            text = "".join(answers[marks["grade_id"]])
+            text = answers[marks["grade_id"]]
             cell["source"] = "\n".join(line for line in text.splitlines() if "SOLUTION" not in line)
     tests = [c for c in nb["cells"] if _nbgrader(c).get("grade") and not _nbgrader(c).get("solution")]
     if student.notebook == "edited_tests":
@@ -125,18 +152,23 @@ def student_notebook(student, chapter, root=ROOT):
 
 
 def student_files(student, chapter=CHAPTER, root=ROOT):
-    """{relative path: text} of one submission folder (notebook and mytorch/)."""
+    """{relative path: text} of one submission folder (notebook, the chapter's helper modules
+    as released, and mytorch/)."""
     files = student_library(student, root / "solutions" / "mytorch")
+    for helper in sorted((root / "chapters" / chapter).glob("*.py")):
+        files[helper.name] = helper.read_text()
     files[f"{chapter}.ipynb"] = student_notebook(student, chapter, root)
     return files
 
 
 def generate(out=OUT, chapter=CHAPTER, students=STUDENTS, root=ROOT):
-    """Write the class into `out` (replacing what was there); returns the students' ids."""
-    out = Path(out)
+    """Write the class into `out` (replacing what was there); returns the students' ids.
+    A student without a chapter of its own hands in `chapter`."""
+    out, default_chapter = Path(out), chapter
     if out.exists():
         shutil.rmtree(out)
     for student in students:
+        chapter = student.chapter or default_chapter
         files = student_files(student, chapter, root)
         if student.colab:
             data = {path: text.encode() for path, text in files.items()}
@@ -150,21 +182,64 @@ def generate(out=OUT, chapter=CHAPTER, students=STUDENTS, root=ROOT):
             target.write_text(text)
     (out / "README.md").write_text(
         "# The sample class (GENERATED by `python -m grading sample-class`; do not edit)\n\n"
-        + "".join(f"- `{s.id}`: {s.what}\n" for s in students))
+        + "".join(f"- `{s.id}` ({s.chapter or default_chapter}): {s.what}\n" for s in students))
     return [s.id for s in students]
+
+
+def class_of(chapter):
+    """The students `python -m grading sample-class --chapter X` writes ("all": every chapter's)."""
+    chapters = CHAPTERS if chapter == "all" else [chapter]
+    return [*(STUDENTS if CHAPTER in chapters else []), *(s for c in chapters for s in typical_students(c))]
+
+
+def grade_typical(chapter="all", progress=print):
+    """Grade every typical student with the isolated grader (grading.check); returns rows
+    (student, chapter, score, max score, [(check id, the cause named, or "NOT NAMED")])."""
+    from .check import grade
+    rows = []
+    with tempfile.TemporaryDirectory() as scratch:
+        students = typical_students(None if chapter == "all" else chapter)
+        generate(scratch, students=students)
+        for student in students:
+            report = grade(Path(scratch) / student.id / student.chapter, student.chapter)
+            checks = {r["id"]: r for r in report["checks"]}
+            named = []
+            typical = next(t for t in catalogue.TYPICAL if t.id == student.id)
+            for m in catalogue.mistakes_of(typical):
+                for check_id in m.fails:
+                    row = checks[f"{student.chapter}.{check_id}"]
+                    ok = not row["passed"] and m.expected_text() in row["message"]
+                    named.append((check_id, m.expected_text().removeprefix("Likely cause: ") if ok else "NOT NAMED"))
+            rows.append((student.id, student.chapter, report["score"], report["max_score"], named))
+            if progress:
+                progress(f"graded {student.id}: {report['score']:g} / {report['max_score']:g}")
+    return rows
+
+
+def grade_table(rows):
+    lines = [f"{'student':<36} {'score':>11}  mistakes named (check: cause)"]
+    for student, _, score, top, named in rows:
+        lines.append(f"{student:<36} {score:>5g} / {top:<3g}  " + "; ".join(f"{c}: {n}" for c, n in named))
+    return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading sample-class", description=__doc__.splitlines()[0])
-    parser.add_argument("--chapter", default=CHAPTER)
+    parser.add_argument("--chapter", default=CHAPTER, choices=[*CHAPTERS, "all"],
+                        help="the demo's optimization class (default), one chapter's typical students, or all")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--grade", action="store_true",
+                        help="also grade the typical students (isolated grader) and print a table")
     args = parser.parse_args(argv)
     try:
-        ids = generate(args.out, args.chapter)
-    except SampleError as err:
+        catalogue.validate()
+        ids = generate(args.out, CHAPTER, class_of(args.chapter))  # the demo students hand in CHAPTER
+    except (SampleError, catalogue.CatalogueError) as err:
         print(f"sample-class: {err}", file=sys.stderr)
         return 1
     print(f"sample class of {len(ids)} students ({args.chapter}) in {args.out}")
+    if args.grade:
+        print(grade_table(grade_typical(args.chapter)))
     return 0
 
 

@@ -68,6 +68,13 @@ def relu_mistakes(name, ctx, case):
     return [("relu_at_zero", ctx["G"] * np.where(ctx["in"] >= 0, 1.0, slope))]
 
 
+def gelu_mistakes(name, ctx, case):
+    if name != "dLdZ":
+        return []
+    from scipy.special import erf
+    return [("missing_product_rule", ctx["G"] * 0.5 * (1 + erf(ctx["in"] / np.sqrt(2))))]
+
+
 def softmax_mistakes(name, ctx, case):
     if name != "dLdZ":
         return []
@@ -127,7 +134,7 @@ CHECKS = [
     *activation("tanh", "4.3", "Tanh", tanh_mistakes),
     *activation("relu", "4.4", "ReLU", relu_mistakes, zeros=0.3),
     *activation("leaky_relu", "4.5", "LeakyReLU", relu_mistakes, zeros=0.3, kwargs={"negative_slope": 0.1}),
-    *activation("gelu", "4.6", "GELU"),
+    *activation("gelu", "4.6", "GELU", gelu_mistakes),
     *layer_checks("backprop", "swish", "4.7", "Swish",
                   layer_cases("Swish", [(4, 5), (3, 4), (2, 3)], ("A", "dLdZ"), params=lambda s: {"beta": (1,)}),
                   ("A", "dLdZ"), params=("beta",)),

@@ -48,7 +48,7 @@ def likely(key):
 
 def accuracy_units(verdict, labels, truth, threshold, what, hint, units=2, binary=True):
     """`units` units for labels (N,) whose accuracy against truth reaches threshold (below one
-    half, a two-class problem's labels are likely swapped)."""
+    half, a two-class problem's labels are likely swapped: guessing does better)."""
     if labels.shape != truth.shape:
         flat = " (flatten the (N, 1) output)" if labels.shape == (len(truth), 1) else ""
         return verdict.unit(False, f"{what} has shape {labels.shape}, expected {truth.shape}: one label "
@@ -56,5 +56,5 @@ def accuracy_units(verdict, labels, truth, threshold, what, hint, units=2, binar
     accuracy = float(np.mean(labels == truth))
     if accuracy >= threshold:
         return verdict.unit(True, units=units)
-    swapped = " More than half wrong: are the labels swapped?" if binary and accuracy < 0.5 else ""
-    return verdict.unit(False, f"held-out accuracy {accuracy:.3f}, needs {threshold:.2f}.{swapped} {hint}", units)
+    named = likely("labels_swapped") if binary and accuracy < 0.5 else ""
+    return verdict.unit(False, f"held-out accuracy {accuracy:.3f}, needs {threshold:.2f}. {hint}{named}", units)

@@ -17,8 +17,16 @@ def simulate(name, kwargs, W0, grads, mistake):
     root = (lambda v: v) if mistake == "missing_sqrt" else np.sqrt
     p, m, v = W0.copy(), np.zeros_like(W0), np.zeros_like(W0)
     out = []
+    if name == "Rprop":  # the only mistake simulated: no backtracking after a sign change
+        (etaminus, etaplus), (low, high) = kwargs.get("etas", (0.5, 1.2)), kwargs.get("step_sizes", (1e-6, 50))
+        step = np.full_like(W0, lr if lr is not None else 0.01)
     for t, g in enumerate(grads, start=1):
-        if name == "Adagrad":
+        if name == "Rprop":
+            sign = np.sign(g * m)
+            step = np.clip(step * np.where(sign > 0, etaplus, np.where(sign < 0, etaminus, 1.0)), low, high)
+            m = g  # the previous gradient, kept even where its sign flipped
+            p = p - np.sign(g) * step
+        elif name == "Adagrad":
             v = v + g * g
             p = p - lr * g / (root(v) + eps)
         elif name == "RMSprop":
@@ -85,12 +93,19 @@ OPTIMIZERS = [
     optimizer_check("AdamW", "plain", {"lr": 0.01, "weight_decay": 0.1}, 540,
                     {"coupled_weight_decay": ["Adam", {}], "missing_weight_decay": ["AdamW", {"weight_decay": 0}]}),
     optimizer_check("AdamW", "amsgrad", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}, 541),
-    optimizer_check("Rprop", "plain", {"lr": 0.01}, 550),
-    optimizer_check("Rprop", "limits", {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-3, 0.1]}, 551),
+    optimizer_check("Rprop", "plain", {"lr": 0.01}, 550, simulate_=["rprop_no_backtrack"]),
+    optimizer_check("Rprop", "limits", {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-3, 0.1]}, 551,
+                    simulate_=["rprop_no_backtrack"]),
 ]
 
 SCHEDULER = [dict(scheduler="CosineAnnealingLR", lr=0.1, kwargs=k, steps=25, label=str(k))
              for k in ({"T_max": 10}, {"T_max": 7, "eta_min": 0.001})]
+
+
+def cosine_mistakes(name, ctx, case):
+    """The rates of a schedule that anneals to 0 whatever eta_min (same on both outputs)."""
+    t = np.arange(1, case["steps"] + 1)
+    return [("missing_eta_min", case["lr"] * (1 + np.cos(np.pi * t / case["kwargs"]["T_max"])) / 2)]
 
 
 def batchnorm_mistakes(name, ctx, case):
@@ -120,7 +135,7 @@ BN = dict(program="batchnorm", mistakes=batchnorm_mistakes)
 CHECKS = [
     *OPTIMIZERS,
     Check("optimization.cosine_annealing", "5.7 CosineAnnealingLR", 2, "scheduler", SCHEDULER,
-          compare=("lr", "param_group_lr")),
+          compare=("lr", "param_group_lr"), mistakes=cosine_mistakes),
     Check("optimization.batchnorm.forward.train", "5.8 BatchNorm1d.forward (training)", 2, cases=BN_TRAIN,
           compare=("Y",), **BN),
     Check("optimization.batchnorm.forward.running_stats", "5.8 BatchNorm1d.forward (running statistics)", 1,
