@@ -13,6 +13,7 @@ COMMANDS = {
     "check": ("grading.check", "grade one submission: python -m grading check SUBMISSION [--chapter ID] [--json]"),
     "verify": ("grading.verify", "re-grade autograded submissions in isolation and report disagreements"),
     "pack": ("grading.pack", "zip a chapter notebook and mytorch/ for hand-in (Colab)"),
+    "unpack": ("grading.unpack", "give exchange submissions their mytorch/ from mytorch-handin.zip (after collect)"),
     "sample-class": ("grading.sample_class", "generate the simulated class of submissions (grading/sample_class/)"),
     "autograde-parallel": ("grading.autograde", "nbgrader autograde of many students at once, one gradebook writer"),
     "grade-demo": ("grading.demo", "the whole grading workflow on the sample class (make grade-demo)"),

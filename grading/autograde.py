@@ -3,6 +3,8 @@
     python -m grading autograde-parallel CHAPTER [--course DIR] [--jobs N] [--student ID ...]
 
 nbgrader's `autograde` grades one student after another (issue 174), ~5 s of start-up each.
+First each submission gets its mytorch/ (grading/unpack.py: from the exchange's
+mytorch-handin.zip, or the student edition's stubs when none was handed in).
 Here each student is autograded by its own `nbgrader autograde --student=ID` process, several
 at once, each writing to a private copy of the gradebook; this process is the only writer of
 the course gradebook: it copies each finished student's grades and comments into it, one
@@ -168,9 +170,15 @@ def autograde_parallel(course, chapter, students=None, jobs=None, progress=True)
     """
     from tqdm import tqdm
 
+    from .unpack import HANDED_IN, UNPACKED, unpack_submissions
+
     course = Path(course)
-    url = settings(course)["db_url"]
+    folders = settings(course)
+    url = folders["db_url"]
     students = list(students) if students else submitted_students(course, chapter)
+    for student, status in unpack_submissions(folders["submitted"], chapter, students).items():
+        if status not in (HANDED_IN, UNPACKED) and progress:
+            tqdm.write(f"{student}: {status}")
     jobs = jobs or os.cpu_count() or 1
     failures = {}
     with tempfile.TemporaryDirectory(prefix="dlcourse-autograde-") as scratch:

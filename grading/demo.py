@@ -18,6 +18,7 @@ from pathlib import Path
 from . import sample_class
 from .autograde import autograde_parallel, course_config, nbgrader
 from .release import ROOT
+from .unpack import unpack_submissions
 from .verify import verify
 
 DEMO = ROOT / "grading" / "demo"
@@ -31,7 +32,8 @@ def release(course, chapter):
 
 
 def collect(course, chapter, klass):
-    """Submission folders as nbgrader's `collect` leaves them; LMS zips through zip_collect."""
+    """Submission folders as nbgrader's `collect` leaves them; LMS zips through zip_collect;
+    then every submission's mytorch/ (unpacked from an exchange hand-in, or the stubs)."""
     for folder in sorted(klass.iterdir()):
         if (folder / chapter).is_dir():
             target = course / "submitted" / folder.name / chapter
@@ -47,6 +49,7 @@ def collect(course, chapter, klass):
         for path in zips:
             shutil.copyfile(path, archive / path.name)
         nbgrader(course, "zip_collect", chapter, "--force")
+    return unpack_submissions(course / "submitted", chapter)
 
 
 def export(course):

@@ -11,7 +11,15 @@ course folder (the one holding mytorch/) with
     mytorch/**.py
 
 at the top level (no caches, no other files), the layout `nbgrader autograde` expects in
-submitted/<student>/<CHAPTER>/. Students upload it to the course's LMS; the instructor puts
+submitted/<student>/<CHAPTER>/.
+
+On a shared JupyterHub the student fetched the notebook with `nbgrader fetch_assignment`
+into its own folder (below the unpacked student bundle, so the setup cell finds mytorch/
+above it), and `nbgrader submit` sends that folder only. There the hand-in also writes
+`mytorch-handin.zip` (mytorch/**.py) into the assignment folder, so the submission carries
+the library; `python -m grading unpack` turns it back into mytorch/ on the instructor's side.
+It is a zip and not a copy of mytorch/: the setup cell would import a copy there (the
+mytorch nearest above the notebook) and go on grading the stale snapshot. Students upload it to the course's LMS; the instructor puts
 the LMS download (one `<student_id>_<anything>.zip` per student) in
 downloaded/<CHAPTER>/archive/ and runs `nbgrader zip_collect <CHAPTER>` (the collector is
 configured in grading/nbgrader_config.py). Save the notebook before packing: the file on
@@ -30,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 20 << 20
+LIBRARY_ZIP = "mytorch-handin.zip"  # the library inside an exchange assignment folder
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest date a zip can hold; any fixed one would do
 
 
@@ -52,13 +61,15 @@ def find_library(notebook):
     raise PackError(f"no mytorch/ package in {notebook.parent} or above it")
 
 
+def library_source(path):
+    """Whether a zip path is a source file of mytorch/ (caches, editor checkpoints left out)."""
+    folders = path.split("/")[1:-1]
+    return path.startswith("mytorch/") and path.endswith(".py") and not any(
+        folder.startswith(".") or folder == "__pycache__" for folder in folders)
+
+
 def pack_files(files):
     """Only what a hand-in holds: the notebooks and mytorch's .py files, caches left out."""
-    def library_source(path):
-        folders = path.split("/")[1:-1]  # caches and editor checkpoints (.ipynb_checkpoints) left out
-        return path.startswith("mytorch/") and path.endswith(".py") and not any(
-            folder.startswith(".") or folder == "__pycache__" for folder in folders)
-
     return {path: data for path, data in files.items() if path.endswith(".ipynb") or library_source(path)}
 
 
@@ -101,7 +112,15 @@ def pack(chapter, start=".", out=None, notebook=None):
     out = Path(out) if out else library.parent / "handin" / f"{chapter}-handin.zip"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(zip_files(files))
-    print(f"wrote {out}: {chapter}.ipynb and {len(files) - 1} mytorch files. Upload it to the course's LMS.")
+    folder = on_disk.parent
+    if folder not in (library.parent, library.parent / "chapters" / chapter):
+        # A folder of its own (nbgrader's fetch_assignment): `nbgrader submit` sends it alone.
+        (folder / LIBRARY_ZIP).write_bytes(zip_files({p: d for p, d in files.items() if library_source(p)}))
+        print(f"wrote {folder / LIBRARY_ZIP}: your {len(files) - 1} mytorch files, for nbgrader to submit "
+              f"with {chapter}.ipynb.\nNext: `nbgrader submit {chapter}` in {folder.parent} "
+              "(or Submit in the Assignments tab).")
+    else:
+        print(f"wrote {out}: {chapter}.ipynb and {len(files) - 1} mytorch files. Upload it to the course's LMS.")
     return out
 
 

@@ -14,6 +14,11 @@ cell's `score(...)` call does, and
   nbgrader scores it) and lists every disagreement as possible tampering, flagging the
   notebook in the gradebook.
 
+Each submission first gets its mytorch/ (grading/unpack.py): unpacked from the exchange's
+mytorch-handin.zip, or the student edition's stubs when none was handed in (reported). A
+student autograded before that (no mytorch/ in its autograded folder) is reported too: re-run
+autograde, or the in-notebook scores were computed without the student's library.
+
 Test cells without a `score(...)` call (notebook exercises the isolated grader cannot run yet)
 keep nbgrader's score and are reported as "not verified". Re-running gives the same report and
 leaves the same gradebook. The report is written to <course>/reports/verify-<CHAPTER>.json
@@ -29,6 +34,7 @@ from pathlib import Path
 
 from .autograde import COURSE, ROOT, settings
 from .notebook import cell_points
+from .unpack import HANDED_IN, unpack_library
 
 TOLERANCE = 0.011  # both sides round to 0.01
 
@@ -101,6 +107,7 @@ def verify_student(course, chapter, student, cells):
     folders = settings(course) if isinstance(course, (str, Path)) else course
     submission = Path(folders["submitted"]) / student / chapter
     autograded = Path(folders["autograded"]) / student / chapter / f"{chapter}.ipynb"
+    library = unpack_library(submission)
     in_notebook = notebook_scores(autograded)
     isolated, report = isolated_scores(submission, chapter, cells)
     rows = []
@@ -110,7 +117,9 @@ def verify_student(course, chapter, student, cells):
         rows.append(dict(cell=grade_id, isolated=mine, in_notebook=theirs, verified=mine is not None,
                          disagreement=disagree))
     failed = [r["message"] for r in report["checks"] if not r["passed"]]
-    return dict(student=student, autograded=autograded.is_file(), cells=rows, diagnosis=failed)
+    return dict(student=student, autograded=autograded.is_file(), library=library,
+                autograded_without_library=autograded.is_file() and not (autograded.parent / "mytorch").is_dir(),
+                cells=rows, diagnosis=failed)
 
 
 def write_gradebook(db_url, chapter, results):
@@ -148,6 +157,10 @@ def text_report(chapter, results, totals):
         lines.append(f"{result['student']}: {score:g} / {max_score:g}  {state}")
         if not result["autograded"]:
             lines.append("    no autograded notebook (nbgrader autograde failed): isolated scores only")
+        if result["library"] != HANDED_IN:
+            lines.append(f"    {result['library']}")
+        if result.get("autograded_without_library"):
+            lines.append("    autograded without its mytorch/ (unpacked later): re-run autograde for this student")
         for row in flags:
             theirs = "missing" if row["in_notebook"] is None else f"{row['in_notebook']:g}"
             lines.append(f"    {row['cell']}: in-notebook {theirs}, isolated grader {row['isolated']:g}")

@@ -9,7 +9,7 @@ import zipfile
 import nbformat
 import pytest
 
-from grading import pack, sample_class
+from grading import pack, sample_class, unpack
 from grading.release import HANDIN_TOOL, ROOT, bundle_files, edition_on_disk
 from grading.verify import grader_cells, score_calls
 
@@ -40,15 +40,13 @@ def test_pack_says_what_is_missing(tmp_path, capsys):
     assert "no mytorch/" in capsys.readouterr().err
 
 
-# What the setup cell does before any other cell: put the course folder (the one holding
-# mytorch/) first on sys.path. The hand-in cell's own code follows it verbatim.
-SETUP = """import sys
-from pathlib import Path
-CHAPTER = {chapter!r}
-here = Path.cwd().resolve()
-course_root = next(p for p in [here, *here.parents] if (p / "mytorch" / "__init__.py").exists())
-sys.path.insert(0, str(course_root))
-"""
+def setup_cell(chapter):
+    """The chapter's setup cell up to putting the course folder (the one holding mytorch/) first
+    on sys.path: what runs before any other cell, standard library only (the rest imports numpy)."""
+    nb = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
+    source = next(c for c in nb.cells if c.cell_type == "code").source
+    end = "sys.path.insert(0, str(course_root))\n"
+    return source[:source.index(end) + len(end)]
 
 
 def hand_in_cell(chapter):
@@ -83,7 +81,7 @@ def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
         flags = []
     (course / "mytorch" / "nn" / "linear.py").write_text((course / "mytorch" / "nn" / "linear.py").read_text()
                                                          + "# my work\n")
-    code = SETUP.format(chapter=chapter) + hand_in_cell(chapter) + "\nimport grading; print(grading.__file__)"
+    code = setup_cell(chapter) + hand_in_cell(chapter) + "\nimport grading; print(grading.__file__)"
     run = subprocess.run([sys.executable, *flags, "-c", code], cwd=course / "chapters" / chapter,
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
@@ -97,6 +95,104 @@ def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
     library = {f"mytorch/{p.relative_to(course / 'mytorch').as_posix()}" for p in (course / "mytorch").rglob("*.py")}
     assert names == {f"{chapter}.ipynb", *library} and "mytorch/optim/adam.py" in names
     assert not (course / "chapters" / chapter / f"{chapter}-handin.zip").exists()
+    assert not (course / "chapters" / chapter / pack.LIBRARY_ZIP).exists()  # no exchange here
+
+
+def test_without_mytorch_above_the_setup_cell_says_where_it_looked(tmp_path):
+    run = subprocess.run([sys.executable, "-S", "-E", "-c", setup_cell("backprop")], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert f"FileNotFoundError: no mytorch/ in {tmp_path.resolve()} or in any folder above it" in run.stderr
+    assert "dlcourse-student.zip" in run.stderr and "StopIteration" not in run.stderr
+
+
+def test_in_a_fetched_assignment_folder_the_hand_in_carries_the_library(tmp_path):
+    # nbgrader fetch_assignment run inside the unpacked bundle: <bundle>/backprop/backprop.ipynb.
+    chapter = "backprop"
+    course = unpacked_bundle(tmp_path / "home" / "dlcourse-student")
+    fetched = course / chapter
+    fetched.mkdir()
+    shutil.copyfile(course / "chapters" / chapter / f"{chapter}.ipynb", fetched / f"{chapter}.ipynb")
+    linear = course / "mytorch" / "nn" / "linear.py"
+    linear.write_text(linear.read_text() + "# my work\n")
+    run = subprocess.run([sys.executable, "-S", "-E", "-c", setup_cell(chapter) + hand_in_cell(chapter)],
+                         cwd=fetched, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert f"Next: `nbgrader submit {chapter}` in {course}" in run.stdout
+    assert not (fetched / "mytorch").exists()  # a copy there would be the one the setup cell imports
+    library = {f"mytorch/{p.relative_to(course / 'mytorch').as_posix()}": p.read_bytes()
+               for p in (course / "mytorch").rglob("*.py")}
+    with zipfile.ZipFile(fetched / pack.LIBRARY_ZIP) as z:
+        assert {name: z.read(name) for name in z.namelist()} == library
+    # nbgrader submit + collect copy the folder as it is; the instructor unpacks it.
+    submission = tmp_path / "submitted" / "stu1" / chapter
+    shutil.copytree(fetched, submission)
+    assert unpack.unpack_submissions(tmp_path / "submitted", chapter) == {"stu1": unpack.UNPACKED}
+    got = {f"mytorch/{p.relative_to(submission / 'mytorch').as_posix()}": p.read_bytes()
+           for p in (submission / "mytorch").rglob("*") if p.is_file()}
+    assert got == library and got["mytorch/nn/linear.py"].endswith(b"# my work\n")
+    assert unpack.unpack_library(submission) == unpack.UNPACKED  # again: nothing changes
+    assert (submission / "mytorch" / "nn" / "linear.py").read_bytes() == library["mytorch/nn/linear.py"]
+
+
+def test_a_folder_handed_in_is_kept_and_none_at_all_gets_the_stubs(tmp_path):
+    handed = tmp_path / "a" / "backprop"
+    (handed / "mytorch").mkdir(parents=True)
+    (handed / "mytorch" / "__init__.py").write_text("# mine\n")
+    assert unpack.unpack_library(handed) == unpack.HANDED_IN
+    assert [p.name for p in (handed / "mytorch").iterdir()] == ["__init__.py"]
+    empty = tmp_path / "b" / "backprop"
+    empty.mkdir(parents=True)
+    (empty / "backprop.ipynb").write_text("{}")
+    assert unpack.unpack_library(empty) == unpack.STUBS == "no mytorch handed in: graded against the student edition (stubs)"
+    stub = (empty / "mytorch" / "nn" / "linear.py").read_text()
+    assert stub == (ROOT / "mytorch" / "nn" / "linear.py").read_text() and "not implemented yet" in stub
+    assert (empty / "mytorch" / unpack.NOT_HANDED_IN).read_text().strip() == unpack.STUBS
+    assert unpack.unpack_library(empty) == unpack.STUBS  # the same line on every run
+
+
+def library_zip(folder, entries):
+    folder.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(folder / pack.LIBRARY_ZIP, "w") as z:
+        for name, data in entries.items():
+            z.writestr(zipfile.ZipInfo(name), data)
+        assert z.namelist() == list(entries)  # stored as written: the test's names reach the unpacker
+    return folder
+
+
+@pytest.mark.parametrize("name", ["../mytorch/evil.py", "/tmp/mytorch/evil.py", "mytorch/../../evil.py",
+                                  "mytorch/nn/../../../evil.py", "mytorch\\..\\..\\evil.py",
+                                  "mytorch/nn\\..\\..\\evil.py", "C:/mytorch/evil.py", "mytorch/./evil.py",
+                                  "mytorch//evil.py", "mytorch/evil.so", "mytorch/nn/__pycache__/evil.py",
+                                  "evil.py", "backprop.ipynb"])
+def test_a_hostile_library_zip_is_refused_as_a_whole(tmp_path, name):
+    submission = library_zip(tmp_path / "submitted" / "stu" / "backprop",
+                             {"mytorch/__init__.py": b"GOOD = 1\n", name: b"EVIL = 1\n"})
+    with pytest.raises(pack.PackError, match="is not a file of mytorch/ ending in .py"):
+        unpack.library_files(submission / pack.LIBRARY_ZIP)
+    status = unpack.unpack_library(submission)
+    assert status.startswith(f"no mytorch handed in ({pack.LIBRARY_ZIP} refused: ") and status.endswith("(stubs)")
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != pack.LIBRARY_ZIP]
+    assert not [p for p in written if b"EVIL" in p.read_bytes() or b"GOOD" in p.read_bytes()]
+    assert not [p for p in written if submission / "mytorch" not in p.parents]
+    assert (submission / "mytorch" / unpack.NOT_HANDED_IN).read_text().strip() == status
+
+
+def test_a_library_zip_too_large_or_unreadable_is_refused(tmp_path, monkeypatch):
+    big = library_zip(tmp_path / "big", {"mytorch/__init__.py": b"#" * 200})
+    assert unpack.library_files(big / pack.LIBRARY_ZIP) == {"mytorch/__init__.py": b"#" * 200}
+    monkeypatch.setattr(unpack, "MAX_BYTES", 100)
+    with pytest.raises(pack.PackError, match="MB"):
+        unpack.library_files(big / pack.LIBRARY_ZIP)
+    monkeypatch.setattr(unpack, "MAX_BYTES", 1000)
+    monkeypatch.setattr(unpack, "MAX_FILES", 2)
+    many = library_zip(tmp_path / "many", {f"mytorch/m{i}.py": b"" for i in range(3)})
+    with pytest.raises(pack.PackError, match="more than 2 files"):
+        unpack.library_files(many / pack.LIBRARY_ZIP)
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / pack.LIBRARY_ZIP).write_bytes(b"PK not a zip")
+    with pytest.raises(pack.PackError, match="not a readable zip"):
+        unpack.library_files(tmp_path / "bad" / pack.LIBRARY_ZIP)
 
 
 def test_the_bundle_runs_python_m_grading_pack_and_nothing_else(tmp_path):
