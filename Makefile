@@ -58,7 +58,7 @@ $(BOOK_VENV)/.installed: book/requirements-book.lock
 	touch $@
 
 book: $(STAMP) $(BOOK_VENV)/.installed  ## build the book (static HTML, book/_build/html) from the executed reference, solutions removed
-	$(PY) book/prepare.py
+	$(PY) book/prepare.py $(if $(BOOK_EXECUTED),--executed $(BOOK_EXECUTED))
 	$(BOOK_VENV)/bin/jupyter-book build book --warningiserror --quiet
 
 lock: $(STAMP)  ## rewrite requirements.lock from the installed environment

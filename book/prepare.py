@@ -1,6 +1,6 @@
 """Write the book's chapter pages: the student edition's cells with the reference's outputs.
 
-    .venv/bin/python book/prepare.py [chapter_id ...]     (`make book` runs it)
+    .venv/bin/python book/prepare.py [--executed DIR] [chapter_id ...]     (`make book` runs it)
 
 Each page is the committed student edition (chapters/<id>/<id>.ipynb: no solution, no hidden
 test, already leak-checked), with outputs copied, cell by cell (matched by cell id), from the
@@ -8,7 +8,11 @@ solution notebook executed in its own folder with the course's kernel. Exercise 
 cells and graded test cells) and the setup cell keep no output, so the book shows every figure
 and result of the text but no answer and no check verdict. Pages go to book/chapters/ (ignored
 by git); Jupyter Book then renders them without executing anything.
+
+--executed DIR takes DIR/<id>.ipynb as the executed reference where it exists (the test suite
+executes every source notebook once and hands its copies over: `make book BOOK_EXECUTED=DIR`).
 """
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -27,12 +31,21 @@ def is_exercise(cell):
     return bool(meta.get("solution") or meta.get("grade"))
 
 
-def page(chapter_id):
-    """The book page of one chapter: student cells, reference outputs on non-exercise cells."""
+def executed_reference(chapter_id, executed_dir=None):
+    """The solution notebook with its outputs: from executed_dir if given and there, else run now."""
     source = ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb"
+    ready = Path(executed_dir) / f"{chapter_id}.ipynb" if executed_dir else None
+    if ready and ready.exists():
+        return nbformat.read(ready, as_version=4)
     executed = nbformat.read(source, as_version=4)
     NotebookClient(executed, timeout=900, kernel_name="python3",
                    resources={"metadata": {"path": str(source.parent)}}).execute()
+    return executed
+
+
+def page(chapter_id, executed_dir=None):
+    """The book page of one chapter: student cells, reference outputs on non-exercise cells."""
+    executed = executed_reference(chapter_id, executed_dir)
     ran = {cell.id: cell for cell in executed.cells if cell.cell_type == "code"}
     student = nbformat.read(ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
     # the generator's "student edition, work in this notebook" note is not for readers of the book
@@ -46,14 +59,21 @@ def page(chapter_id):
     return student
 
 
-def main(chapter_ids):
+def main(argv):
+    parser = argparse.ArgumentParser(prog="book/prepare.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--executed", metavar="DIR", help="executed reference notebooks <id>.ipynb to reuse")
+    parser.add_argument("chapter_ids", nargs="*", metavar="chapter_id", help="default: every chapter")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.chapter_ids) - set(CHAPTER_IDS))
+    if unknown:
+        parser.error(f"unknown chapter {', '.join(unknown)}; the chapters are {', '.join(CHAPTER_IDS)}")
     PAGES.mkdir(parents=True, exist_ok=True)
-    for chapter_id in chapter_ids:
+    for chapter_id in args.chapter_ids or CHAPTER_IDS:
         started = time.monotonic()
-        nbformat.write(page(chapter_id), PAGES / f"{chapter_id}.ipynb")
+        nbformat.write(page(chapter_id, args.executed), PAGES / f"{chapter_id}.ipynb")
         print(f"book: {chapter_id} in {time.monotonic() - started:.0f} s")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or CHAPTER_IDS))
+    sys.exit(main(sys.argv[1:]))

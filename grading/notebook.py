@@ -23,10 +23,12 @@ the student's kernel and finds the prefixes in the source notebook (keep them li
     from grading.notebook import score
     score("backprop.sigmoid", "backprop.tanh", points=2)
 """
+import hashlib
 import os
 from pathlib import Path
 
 from .check import grade, table
+from .execute import SKIP
 from .sandbox import Limits
 
 # The reference's results, kept between the kernels of one autograde run so each test cell does
@@ -46,13 +48,45 @@ def find_submission(start=None):
     raise FileNotFoundError(f"no mytorch/ folder in {here} or above it: run the notebook from the course folder")
 
 
+# The first test cell of a kernel grades every check of its chapter in one sandboxed run; the
+# later cells take their rows from it while the submission's files stay unchanged. A notebook
+# exercise is graded by executing the whole notebook, so this saves one execution per test cell.
+_chapter_reports = {}
+
+
+def _files_stamp(root):
+    """Names, sizes and mtimes of the .py and .ipynb files the grader would copy from root."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in sorted(os.walk(root)):
+        dirs[:] = sorted(d for d in dirs if d not in SKIP)
+        for name in sorted(files):
+            if name.endswith((".py", ".ipynb")):
+                stat = (Path(folder) / name).stat()
+                digest.update(f"{folder}/{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
+
+
+def _selected(report, prefixes):
+    rows = [r for r in report["checks"] if any(r["id"] == p or r["id"].startswith(p + ".") for p in prefixes)]
+    return {"checks": rows, "score": round(sum(r["points"] for r in rows), 2),
+            "max_score": round(sum(r["max_points"] for r in rows), 2)}
+
+
 def _graded(prefixes, submission, timeout, memory_mb, example):
     """The grader's report on the checks named by prefixes, its table printed."""
     if not prefixes:
         raise ValueError(f"name the checks, e.g. {example}")
     root = Path(submission) if submission else find_submission()
-    report = grade(root, only=list(prefixes), limits=Limits(wall_s=timeout, memory_bytes=memory_mb << 20),
-                   reference_cache=REFERENCE_CACHE)
+    limits = Limits(wall_s=timeout, memory_bytes=memory_mb << 20)
+    chapters = {p.split(".")[0] for p in prefixes}
+    if len(chapters) == 1:
+        key = (str(root.resolve()), *chapters, timeout, memory_mb, _files_stamp(root))
+        if key not in _chapter_reports:
+            _chapter_reports.clear()
+            _chapter_reports[key] = grade(root, only=list(chapters), limits=limits, reference_cache=REFERENCE_CACHE)
+        report = _selected(_chapter_reports[key], prefixes)
+    else:
+        report = grade(root, only=list(prefixes), limits=limits, reference_cache=REFERENCE_CACHE)
     if not report["checks"]:
         raise ValueError(f"no check has an id starting with {', '.join(prefixes)}")
     print(table(report))

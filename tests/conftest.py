@@ -16,3 +16,26 @@ import mytorch  # noqa: E402
 
 assert Path(mytorch.__file__).resolve().is_relative_to(SOLUTIONS), (
     f"tests must import the reference mytorch from {SOLUTIONS}, got {mytorch.__file__}")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def executed_source(tmp_path_factory):
+    """executed_source(chapter_id) -> path of that source notebook executed (once per session).
+
+    Running a reference notebook takes 30-80 s; test_notebooks checks the run, the book test
+    reuses its outputs (`make book BOOK_EXECUTED=<folder>`) instead of running it again.
+    """
+    from notebooks import ROOT, execute
+    import nbformat
+    folder = tmp_path_factory.mktemp("executed-sources")
+
+    def run(chapter_id):
+        done = folder / f"{chapter_id}.ipynb"
+        if not done.exists():
+            nbformat.write(execute(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb"), done)
+        return done
+    run.folder = folder
+    return run

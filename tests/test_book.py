@@ -41,9 +41,12 @@ def parse(path):
 
 
 @pytest.fixture(scope="module")
-def book():
-    """Build the book once (its own .venv-book, executing the reference notebooks: minutes)."""
-    done = subprocess.run(["make", "-s", "book"], cwd=ROOT, capture_output=True, text=True, timeout=900)
+def book(executed_source):
+    """Build the book once (its own .venv-book: minutes), from the session's executed references."""
+    for chapter_id in CHAPTERS:
+        executed_source(chapter_id)
+    done = subprocess.run(["make", "-s", "book", f"BOOK_EXECUTED={executed_source.folder}"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return HTML
 

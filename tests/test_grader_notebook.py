@@ -90,3 +90,27 @@ def test_the_test_cell_api_raises_with_the_diagnosis(tmp_path, capsys, monkeypat
     out, err = capsys.readouterr()
     assert "backprop.linear.backward.dLdW" in out and err == ""
     assert notebook.check("backprop.linear.forward")["score"] == 2
+
+
+def test_test_cells_of_one_kernel_share_one_grading_run_until_a_file_changes(tmp_path, monkeypatch):
+    student = make_submission(tmp_path)
+    runs = []
+    real_grade = notebook.grade
+
+    def counting_grade(root, **kwargs):
+        runs.append(kwargs["only"])
+        return real_grade(root, **kwargs)
+    monkeypatch.setattr(notebook, "grade", counting_grade)
+    monkeypatch.setattr(notebook, "_chapter_reports", {})
+    assert notebook.score("backprop.linear", submission=student, points=3) == 3.0
+    assert notebook.score("backprop.relu", "backprop.leaky_relu", submission=student, points=2) == 2.0
+    assert runs == [["backprop"]], "the second test cell should reuse the chapter's run"
+    # the student fixes nothing but breaks ReLU's backward: the next cell grades again and sees it
+    relu = student / "mytorch" / "nn" / "activations.py"
+    relu.write_text(relu.read_text().replace("return dLdA * (self.Z > 0)", "return dLdA"))
+    assert notebook.score("backprop.relu", submission=student, points=2) < 2.0
+    assert notebook.score("backprop.linear", submission=student, points=3) == 3.0
+    assert runs == [["backprop"], ["backprop"]]
+    # prefixes of two chapters are graded as asked, in their own run
+    notebook.score("backprop.linear", "optimization.sgd", submission=student, points=1)
+    assert runs[-1] == ["backprop.linear", "optimization.sgd"]
