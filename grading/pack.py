@@ -1,4 +1,4 @@
-"""Hand-in zip for students who work in Colab (or anywhere without nbgrader's exchange).
+"""Hand-in zips: a chapter for Colab or LMS upload, and the library for nbgrader's exchange.
 
     python -m grading pack CHAPTER [--from DIR] [--out ZIP]
 
@@ -11,20 +11,20 @@ course folder (the one holding mytorch/) with
     mytorch/**.py
 
 at the top level (no caches, no other files), the layout `nbgrader autograde` expects in
-submitted/<student>/<CHAPTER>/.
-
-On a shared JupyterHub the student fetched the notebook with `nbgrader fetch_assignment`
-into its own folder (below the unpacked student bundle, so the setup cell finds mytorch/
-above it), and `nbgrader submit` sends that folder only. There the hand-in also writes
-`mytorch-handin.zip` (mytorch/**.py) into the assignment folder, so the submission carries
-the library; `python -m grading unpack` turns it back into mytorch/ on the instructor's side.
-It is a zip and not a copy of mytorch/: the setup cell would import a copy there (the
-mytorch nearest above the notebook) and go on grading the stale snapshot. Students upload it to the course's LMS; the instructor puts
+submitted/<student>/<CHAPTER>/. Students upload it to the course's LMS; the instructor puts
 the LMS download (one `<student_id>_<anything>.zip` per student) in
 downloaded/<CHAPTER>/archive/ and runs `nbgrader zip_collect <CHAPTER>` (the collector is
 configured in grading/nbgrader_config.py). Save the notebook before packing: the file on
 disk is what is zipped. In Colab that file is the course's unedited copy (the notebook being
 edited lives in the browser), so there the notebook is asked from Colab's editor instead.
+
+On a shared JupyterHub the student fetched the notebook with `nbgrader fetch_assignment`
+into a folder of its own (inside the unpacked student bundle, so the setup cell finds
+mytorch/ above it), and `nbgrader submit` sends that folder only. There the hand-in also
+writes `mytorch-handin.zip` (mytorch/**.py) into the assignment folder, so the submission
+carries the library; `python -m grading unpack` turns it back into mytorch/ on the
+instructor's side. A zip and not a mytorch/ copy: a copy there would be the mytorch the
+setup cell imports from then on, a stale snapshot of the student's work.
 
 Standard library only: this file (with grading/__init__.py and __main__.py) is the part of
 the grading package that ships in the student bundle.
@@ -113,8 +113,10 @@ def pack(chapter, start=".", out=None, notebook=None):
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(zip_files(files))
     folder = on_disk.parent
-    if folder not in (library.parent, library.parent / "chapters" / chapter):
-        # A folder of its own (nbgrader's fetch_assignment): `nbgrader submit` sends it alone.
+    # A clone or the bundle (chapters/<chapter>/), a flat folder, or the instructor's reference
+    # (solutions/<chapter>/ beside solutions/mytorch/) need nothing more; any other folder is
+    # one of its own (nbgrader's fetch_assignment), and `nbgrader submit` sends it alone.
+    if folder not in (library.parent, library.parent / "chapters" / chapter) and library.parent.name != "solutions":
         (folder / LIBRARY_ZIP).write_bytes(zip_files({p: d for p, d in files.items() if library_source(p)}))
         print(f"wrote {folder / LIBRARY_ZIP}: your {len(files) - 1} mytorch files, for nbgrader to submit "
               f"with {chapter}.ipynb.\nNext: `nbgrader submit {chapter}` in {folder.parent} "

@@ -159,7 +159,7 @@ def text_report(chapter, results, totals):
             lines.append("    no autograded notebook (nbgrader autograde failed): isolated scores only")
         if result["library"] != HANDED_IN:
             lines.append(f"    {result['library']}")
-        if result.get("autograded_without_library"):
+        if result["autograded_without_library"]:
             lines.append("    autograded without its mytorch/ (unpacked later): re-run autograde for this student")
         for row in flags:
             theirs = "missing" if row["in_notebook"] is None else f"{row['in_notebook']:g}"

@@ -34,6 +34,18 @@ def test_pack_zips_the_notebook_and_the_library_only(tmp_path):
     assert out.read_bytes() == first  # the same files give the same zip
 
 
+def test_the_reference_notebooks_hand_in_no_library_zip(tmp_path):
+    # solutions/<chapter>/ beside solutions/mytorch/ looks like a fetched folder; release would
+    # copy a zip left there into chapters/.
+    (tmp_path / "solutions" / "mytorch").mkdir(parents=True)
+    (tmp_path / "solutions" / "mytorch" / "__init__.py").write_text("")
+    (tmp_path / "solutions" / "backprop").mkdir()
+    (tmp_path / "solutions" / "backprop" / "backprop.ipynb").write_text("{}")
+    pack.pack("backprop", tmp_path / "solutions" / "backprop")
+    assert (tmp_path / "solutions" / "handin" / "backprop-handin.zip").is_file()
+    assert not (tmp_path / "solutions" / "backprop" / pack.LIBRARY_ZIP).exists()
+
+
 def test_pack_says_what_is_missing(tmp_path, capsys):
     (tmp_path / "backprop.ipynb").write_text("{}")
     assert pack.main(["backprop", "--from", str(tmp_path)]) == 1
@@ -144,7 +156,8 @@ def test_a_folder_handed_in_is_kept_and_none_at_all_gets_the_stubs(tmp_path):
     empty = tmp_path / "b" / "backprop"
     empty.mkdir(parents=True)
     (empty / "backprop.ipynb").write_text("{}")
-    assert unpack.unpack_library(empty) == unpack.STUBS == "no mytorch handed in: graded against the student edition (stubs)"
+    assert unpack.unpack_library(empty) == unpack.STUBS
+    assert unpack.STUBS == "no mytorch handed in: graded against the student edition (stubs)"
     stub = (empty / "mytorch" / "nn" / "linear.py").read_text()
     assert stub == (ROOT / "mytorch" / "nn" / "linear.py").read_text() and "not implemented yet" in stub
     assert (empty / "mytorch" / unpack.NOT_HANDED_IN).read_text().strip() == unpack.STUBS
