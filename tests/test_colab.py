@@ -93,7 +93,7 @@ def test_setup_cell_and_first_check_run_in_a_fresh_colab(chapter_id, colab, monk
     cells = cells_to_first_check(nb)
     nb.cells = [new_code_cell(FAKE_COLAB), *cells,
                 new_code_cell('from importlib.metadata import version\nprint("installed dlcourse", version("dlcourse"))')]
-    NotebookClient(nb, timeout=600, kernel_name=KERNEL, allow_errors=True,
+    NotebookClient(nb, timeout=300, kernel_name=KERNEL, allow_errors=True,
                    resources={"metadata": {"path": str(content)}}).execute()
 
     assert not errors(nb), errors(nb)
