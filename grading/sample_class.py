@@ -11,6 +11,7 @@ mistake planted once; no two of a student's mistakes touch the same check). `--g
 the typical students with the isolated grader and prints who lost what. Written as
 
     OUT/<student>/<chapter>/<chapter>.ipynb + mytorch/     (what `nbgrader collect` would give)
+    OUT/<student>/<chapter>/<chapter>.ipynb + mytorch-handin.zip   (an exchange submission)
     OUT/downloads/<student>_<chapter>.zip                 (an LMS download of a Colab hand-in)
 
 Every substitution must match the reference exactly once, so a change to the reference that
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from . import mistakes as catalogue
 from .checks import CHAPTERS
-from .pack import pack_files, zip_files
+from .pack import LIBRARY_ZIP, library_source, pack_files, zip_files
 from .regions import find_regions
 from .release import ROOT, files_under
 
@@ -44,6 +45,8 @@ class Student:
     stubs: list = field(default_factory=list)      # exercise numbers left as the stub ("5.4")
     notebook: str = "plain"                        # how the notebook is handed in, see NOTEBOOK
     colab: bool = False                            # handed in as a zip (python -m grading pack)
+    exchange: bool = False                         # submitted through nbgrader's exchange: mytorch/
+                                                   # travels as mytorch-handin.zip (the Hand in cell)
     chapter: str = None                            # the chapter handed in (default: generate's)
     answers: list = field(default_factory=list)    # (source text, planted text) in solution cells
 
@@ -75,6 +78,9 @@ STUDENTS = [
     Student("s10-colab", "RMSprop without the square root, handed in from Colab as a zip",
             edits=[(RMS, 'avg = np.sqrt(state["square_avg"]) + eps', 'avg = state["square_avg"] + eps')],
             colab=True),
+    Student("s11-exchange", "Adagrad without the square root, submitted through the nbgrader exchange "
+            "(its mytorch/ arrives as mytorch-handin.zip)",
+            edits=[("optim/adagrad.py", 'np.sqrt(state["sum"]) + eps', 'state["sum"] + eps')], exchange=True),
 ]
 
 
@@ -176,6 +182,12 @@ def generate(out=OUT, chapter=CHAPTER, students=STUDENTS, root=ROOT):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(zip_files(pack_files(data)))
             continue
+        if student.exchange:
+            library = {path: text.encode() for path, text in files.items() if library_source(path)}
+            files = {path: text for path, text in files.items() if path not in library}
+            target = out / student.id / chapter / LIBRARY_ZIP
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(zip_files(library))
         for path, text in files.items():
             target = out / student.id / chapter / path
             target.parent.mkdir(parents=True, exist_ok=True)

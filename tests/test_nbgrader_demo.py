@@ -22,6 +22,8 @@ EXPECTED = {
     "s08-stripped-metadata": 21.0,  # missing test cells are added back (add_missing_cells)
     "s09-hostile": 0.0,           # in the notebook 21 (score() patched); verify's isolated grade 0
     "s10-colab": 20.25,           # RMSprop without sqrt; handed in as a zip, via zip_collect
+    "s11-exchange": 20.0,         # Adagrad without sqrt (its library unpacked from mytorch-handin.zip:
+                                  # with the stubs instead it would be 0)
 }
 STUDENTS = [s for s in sample_class.STUDENTS if s.id in EXPECTED]
 
@@ -41,6 +43,14 @@ def grades(path):
 def test_every_student_gets_the_expected_grade(graded):
     _, out, _ = graded
     assert grades(out) == {s: pytest.approx((score, 21.0)) for s, score in EXPECTED.items()}
+
+
+def test_the_exchange_submission_is_graded_with_the_library_it_handed_in(graded):
+    course, _, _ = graded
+    submission = course / "submitted" / "s11-exchange" / "optimization"
+    assert (submission / "mytorch-handin.zip").is_file()
+    assert 'state["sum"] + eps' in (submission / "mytorch" / "optim" / "adagrad.py").read_text()
+    assert not (submission / "mytorch" / "NOT_HANDED_IN.txt").exists()
 
 
 def test_only_the_hostile_notebook_is_flagged(graded):
