@@ -38,7 +38,6 @@ c.CourseDirectory.submitted_directory = "grading/submitted"
 c.CourseDirectory.autograded_directory = "grading/autograded"
 c.CourseDirectory.feedback_directory = "grading/feedback"
 c.CourseDirectory.solution_directory = "grading/solution"
-c.CourseDirectory.downloaded_directory = "grading/downloaded"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'grading' / 'gradebook.db'}"
 
 # Basenames at any depth, kept out of the release AND out of autograde's copy of a
@@ -88,6 +87,9 @@ c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPre
 # the LMS download names each zip `<student_id>_<anything>.zip`. `nbgrader zip_collect`
 # extracts them into downloaded/<CHAPTER>/extracted/<zip name>/ and this collector turns each
 # file into submitted/<student_id>/<CHAPTER>/<its path inside the zip>.
+# The LMS zips go in grading/downloaded/<CHAPTER>/archive/ (ZipCollectApp's own option, relative to
+# the course root; CourseDirectory has no downloaded_directory).
+c.ZipCollectApp.downloaded_directory = "grading/downloaded"
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".py"]
 c.FileNameCollectorPlugin.named_regexp = (

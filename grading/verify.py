@@ -21,8 +21,8 @@ autograde, or the in-notebook scores were computed without the student's library
 
 Test cells without a `score(...)` call (notebook exercises the isolated grader cannot run yet)
 keep nbgrader's score and are reported as "not verified". Re-running gives the same report and
-leaves the same gradebook. The report is written to <course>/reports/verify-<CHAPTER>.json
-and .txt (or --report PATH.json).
+leaves the same gradebook. The report is written to <--course>/reports/verify-<CHAPTER>.json
+and .txt, grading/reports/ by default (or --report PATH.json).
 """
 import argparse
 import ast
@@ -189,7 +189,7 @@ def verify(course, chapter, jobs=None, progress=True, report=None):
                 results.append(result)
                 bar.update(1)
     totals = write_gradebook(folders["db_url"], chapter, results)
-    report = Path(report) if report else Path(folders["root"]) / "reports" / f"verify-{chapter}.json"
+    report = Path(report) if report else Path(course).resolve() / "reports" / f"verify-{chapter}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
     report.write_text(json.dumps({"chapter": chapter, "students": results,
                                   "totals": {k: list(v) for k, v in totals.items()}}, indent=1) + "\n")
