@@ -71,8 +71,9 @@ class DataLoader:
             yield self._batch(order[start:start + self.batch_size])
 
     def _batch(self, indices):
-        if isinstance(self.dataset, ArrayDataset):
-            # Rows of arrays: one fancy-indexing copy per array instead of a Python loop.
+        if type(self.dataset).__getitem__ is ArrayDataset.__getitem__:
+            # Rows of arrays: one fancy-indexing copy per array instead of a Python loop. Only
+            # where __getitem__ is ArrayDataset's own: a subclass's items come from its __getitem__.
             return tuple(a[indices] for a in self.dataset.arrays)
         items = [self.dataset[int(i)] for i in indices]
         if isinstance(items[0], tuple):

@@ -102,3 +102,21 @@ def test_default_batch_size_is_one_and_bad_sizes_are_refused():
 def test_base_dataset_says_what_is_missing():
     with pytest.raises(NotImplementedError, match="__len__"):
         len(Dataset())
+
+
+def test_a_subclass_of_array_dataset_is_batched_through_its_own_getitem():
+    """The fast path (fancy indexing of the arrays) must not skip a subclass's __getitem__."""
+
+    class Doubled(ArrayDataset):
+        def __getitem__(self, i):
+            x, y = super().__getitem__(i)
+            return 2 * x, y
+
+    X, y = _data(7)
+    for shuffle in (False, True):
+        xs, ys = zip(*DataLoader(Doubled(X, y), batch_size=3, shuffle=shuffle, seed=0))
+        xs, ys = np.concatenate(xs), np.concatenate(ys)
+        np.testing.assert_array_equal(xs, 2 * X[ys // 10])
+    # A plain ArrayDataset still takes rows straight from its arrays.
+    xb, yb = next(iter(DataLoader(ArrayDataset(X, y), batch_size=7)))
+    np.testing.assert_array_equal(xb, X)

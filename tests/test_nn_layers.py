@@ -422,3 +422,33 @@ def test_linear_without_bias_has_only_W():
     layer = nn.Linear(3, 2, bias=False, seed=0)
     assert [p.name for p in layer.parameters()] == ["W"]
     np.testing.assert_array_equal(layer.forward(np.eye(3, dtype=np.float32)), layer.W.T)
+
+
+def test_linear_without_bias_has_no_bias_at_all_and_matches_torch():
+    """bias=False: no b (None, as torch's bias), nothing added, no dLdb; torch's numbers."""
+    layer = nn.Linear(4, 3, bias=False, dtype=np.float64, seed=1)
+    assert layer.b is None and layer.dLdb is None
+    assert "bias=False" in repr(layer)
+    twin = torch.nn.Linear(4, 3, bias=False, dtype=torch.float64)
+    assert twin.bias is None
+    with torch.no_grad():
+        twin.weight.copy_(_tensor(layer.W))
+    rng = np.random.default_rng(0)
+    A, G = rng.standard_normal((5, 4)), rng.standard_normal((5, 3))
+    A_t = _tensor(A).requires_grad_(True)
+    out_t = twin(A_t)
+    np.testing.assert_allclose(layer.forward(A), out_t.detach().numpy(), rtol=RTOL, atol=ATOL)
+    (out_t * _tensor(G)).sum().backward()
+    np.testing.assert_allclose(layer.backward(G), A_t.grad.numpy(), rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(layer.dLdW, twin.weight.grad.numpy(), rtol=RTOL, atol=ATOL)
+    assert layer.dLdb is None
+    assert [(p.name, p.shape) for p in layer.parameters()] == [("W", (3, 4))]
+    assert check_layer(layer, A).ok
+    layer.zero_grad()
+    assert layer.dLdW is None
+
+
+def test_swish_takes_no_seed():
+    """beta starts at the given value, nothing is random: a `seed` would be a keyword that does nothing."""
+    with pytest.raises(TypeError):
+        nn.Swish(1.0, seed=0)

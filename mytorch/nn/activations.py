@@ -123,13 +123,12 @@ class Swish(Activation):
     """A = Z sigmoid(beta Z), beta trainable of shape (1,) (torch's SiLU at beta = 1).
 
     With s = sigmoid(beta Z): dA/dZ = s + beta Z s (1 - s),  dA/dbeta = Z^2 s (1 - s).
-    `seed` is accepted so every parametrised layer takes the same keywords; beta starts
-    at the given value, so nothing is random.
+    beta starts at the given value: nothing is random, so there is no `seed`.
     """
 
     parameter_names = ("beta",)
 
-    def __init__(self, beta=1.0, dtype=np.float32, seed=None):
+    def __init__(self, beta=1.0, dtype=np.float32):
         super().__init__()
         self.beta = np.full(1, beta, dtype=dtype)
         self.dLdbeta = None

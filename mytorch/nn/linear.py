@@ -11,7 +11,9 @@ class Linear(Module):
     """Affine map of a batch of rows: Z = A @ W.T + b.
 
     Parameters: W (out_features, in_features), b (out_features,), both drawn from
-    U(-1/sqrt(in_features), 1/sqrt(in_features)) as torch.nn.Linear does.
+    U(-1/sqrt(in_features), 1/sqrt(in_features)) as torch.nn.Linear does. With bias=False
+    there is no bias at all, as in torch: b is None, parameters() holds only W, Z = A @ W.T,
+    and backward leaves dLdb None.
     """
 
     parameter_names = ("W", "b")
@@ -22,30 +24,31 @@ class Linear(Module):
         bound = 1.0 / np.sqrt(in_features)
         self.in_features, self.out_features = in_features, out_features
         self.W = rng.uniform(-bound, bound, (out_features, in_features)).astype(dtype)
-        self.b = rng.uniform(-bound, bound, out_features).astype(dtype) if bias else np.zeros(out_features, dtype)
+        self.b = rng.uniform(-bound, bound, out_features).astype(dtype) if bias else None
         if not bias:
-            # A layer without bias has no b parameter: keep the zeros out of the optimizer.
-            self.parameter_names = ("W",)
+            self.parameter_names = ("W",)  # no b parameter: nothing for an optimizer to see
         self.dLdW = None
         self.dLdb = None
         self.A = None
 
     def forward(self, A):
-        """Z = A W^T + b.
+        """Z = A W^T + b  (Z = A W^T when b is None: Linear(bias=False)).
 
         A: (N, in_features) -> Z: (N, out_features). Stores A for backward.
         """
         check_array("Linear.forward", "A", A, ndim=2, last_dim=self.in_features)
-        raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.forward: not implemented yet. Hint: Z = A @ W.T + b; keep A, backward needs it")
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.forward: not implemented yet. Hint: Z = A @ W.T + b (just A @ W.T when self.b is None); keep A, backward needs it")
 
     def backward(self, dLdZ):
         """dLdA = dLdZ W,  dLdW = dLdZ^T A,  dLdb = sum of dLdZ over the batch.
 
-        dLdZ: (N, out_features) -> dLdA: (N, in_features); sets dLdW (out, in) and dLdb (out,).
+        dLdZ: (N, out_features) -> dLdA: (N, in_features); sets dLdW (out, in) and dLdb (out,)
+        (dLdb stays None when b is None).
         """
         check_forward_done("Linear.backward", self.A)
         check_same_shape("Linear.backward", "dLdZ", dLdZ, (self.A.shape[0], self.out_features))
         raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.backward: not implemented yet. Hint: every gradient has the shape of its variable; the batch is a sum over rows")
 
     def __repr__(self):
-        return f"Linear(in_features={self.in_features}, out_features={self.out_features})"
+        bias = "" if self.b is not None else ", bias=False"
+        return f"Linear(in_features={self.in_features}, out_features={self.out_features}{bias})"
