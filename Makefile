@@ -7,20 +7,41 @@ KERNEL := dlcourse
 PORT ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: install lab formgrader test test-fast release check-release bundle book lock clean help
+.PHONY: check-python install lab formgrader test test-fast release check-release bundle book lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
 
+# The oldest Python that installs requirements.lock (soupsieve 4.x needs 3.11.5; Debian 12's
+# python3 is 3.11.2). README.md and pyproject.toml say the same (tests/test_docs_commands.py).
+PYTHON ?= python3
+PYTHON_FLOOR := 3.11.5
+# $(call check_python,INTERPRETER): one line and exit 1 when it is missing or older than the floor.
+check_python = @command -v $(1) >/dev/null || { echo "make install: no $(1) found; the course needs Python >= $(PYTHON_FLOOR) (set PYTHON=/path/to/python3)"; exit 1; }; \
+	$(1) -c 'import sys; need = tuple(map(int, "$(PYTHON_FLOOR)".split("."))); found = ".".join(map(str, sys.version_info[:3])); \
+	sys.version_info[:3] >= need or sys.exit("make install: Python " + found + " found (" + sys.executable + "), the course needs Python >= $(PYTHON_FLOOR) (requirements.lock); install a newer one and run make again, with PYTHON=/path/to/python3 if it is not python3")'
+
 $(PY):
-	python3 -m venv $(VENV)
+	$(call check_python,$(PYTHON))
+	@echo "make install: [1/5] creating $(VENV) with $$($(PYTHON) -c 'import sys; print(sys.executable, sys.version.split()[0])')"
+	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): requirements.lock pyproject.toml | $(PY)
+	$(call check_python,$(PY))
+	@echo "make install: [2/5] upgrading pip in $(VENV)"
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c requirements.lock -r requirements.lock
+	@echo "make install: [3/5] installing the $$(grep -c '==' requirements.lock) pinned packages of requirements.lock (a few minutes on a first install)"
+	$(PY) -m pip install --progress-bar on -c requirements.lock -r requirements.lock
+	@echo "make install: [4/5] installing the course package (mytorch, grading) in editable mode"
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	@echo "make install: [5/5] registering the Jupyter kernel $(KERNEL)"
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Python (dlcourse)"
 	touch $(STAMP)
+	@echo "make install: done"
+
+check-python:  ## say whether PYTHON (default python3) is new enough for requirements.lock
+	$(call check_python,$(PYTHON))
+	@echo "$(PYTHON): Python $$($(PYTHON) -c 'import platform; print(platform.python_version())') (>= $(PYTHON_FLOOR))"
 
 install: $(STAMP)  ## create .venv if missing, install the lock, the course package and its kernel
 
