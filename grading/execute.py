@@ -235,7 +235,6 @@ def _launch(sandbox, job_dir, sub_dir, todo, limits, deadline):
         if killed_for:
             proc.kill()
             break
-    code = proc.wait()
-    proc.kill()  # anything it left behind in its process group
+    code = proc.wait()  # also kills what it left behind and removes its cgroup
     reader.join(10)
-    return reader, code, killed_for
+    return reader, code, killed_for or proc.killed_for
