@@ -50,8 +50,10 @@ lab: $(STAMP)  ## open the course in JupyterLab on 127.0.0.1
 
 # nbgrader's server extension reads nbgrader_config.py from the server's working directory, and
 # the course root must lie inside the served folder: so serve the repository from grading/.
+# DLCOURSE_FORMGRADER: the formgrader lists only the chapters and generates into a scratch folder
+# (grading/nbgrader_config.py), never into chapters/.
 formgrader: $(STAMP)  ## instructors: JupyterLab at the repository root with nbgrader's formgrader on the course
-	cd grading && PATH="$(abspath $(VENV))/bin:$$PATH" "$(abspath $(VENV))/bin/jupyter" lab --ip=127.0.0.1 --port=$(PORT) \
+	cd grading && DLCOURSE_FORMGRADER=1 PATH="$(abspath $(VENV))/bin:$$PATH" "$(abspath $(VENV))/bin/jupyter" lab --ip=127.0.0.1 --port=$(PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/formgrader --no-browser $(ROOT_FLAG)
 
 test: $(STAMP)  ## run the whole test suite

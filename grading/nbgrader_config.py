@@ -10,6 +10,7 @@ Layout: source notebooks in solutions/<chapter_id>/<chapter_id>.ipynb, released 
 chapters/<chapter_id>/; everything nbgrader writes while grading lives under grading/ and
 is gitignored.
 """
+import os
 import sys
 from pathlib import Path
 
@@ -54,6 +55,21 @@ c.ClearSolutions.enforce_metadata = True
 c.ClearHiddenTests.begin_test_delimeter = "BEGIN HIDDEN TESTS"
 c.ClearHiddenTests.end_test_delimeter = "END HIDDEN TESTS"
 c.ClearOutput.enabled = True
+
+# The formgrader (`make formgrader` sets DLCOURSE_FORMGRADER) lists every folder of the source
+# directory as an assignment (solutions/mytorch is the reference library, not one), and its
+# Generate button writes the release directory (chapters/, which would then drift from
+# `make release`). So the formgrader sees grading/formgrader/source/, a link to each chapter's
+# source folder only, and generates into grading/formgrader/release/ (gitignored scratch).
+# The course's release is `make release`; release to the exchange from the terminal.
+if os.environ.get("DLCOURSE_FORMGRADER"):
+    _staging = ROOT / "grading" / "formgrader" / "source"
+    _staging.mkdir(parents=True, exist_ok=True)
+    for _cid in CHAPTER_IDS:
+        if not (_staging / _cid).is_symlink():
+            (_staging / _cid).symlink_to(ROOT / "solutions" / _cid, target_is_directory=True)
+    c.CourseDirectory.source_directory = "grading/formgrader/source"
+    c.CourseDirectory.release_directory = "grading/formgrader/release"
 
 
 # ---------------------------------------------------------------- autograding

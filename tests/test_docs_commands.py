@@ -326,7 +326,11 @@ def test_make_formgrader_starts_and_serves_the_formgrader(clone, tmp_path):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{page}?token={token}", timeout=60) as answer:
                 assert answer.status == 200
                 body = answer.read().decode()
-        assert '"backprop"' in body or "backprop" in body
+        import json
+        from grading.release import CHAPTER_IDS
+        # only the chapters (no solutions/mytorch), and Generate writes scratch, not chapters/
+        assert sorted(a["name"] for a in json.loads(body)) == sorted(CHAPTER_IDS)
+        assert (clone / "grading" / "formgrader" / "source" / "backprop").resolve() == clone / "solutions" / "backprop"
     finally:
         stop(server)
     output = log.read_text()
