@@ -14,7 +14,7 @@ and the real `Requires-Python` of the locked packages, and an older interpreter 
 one line before anything is installed.
 
 Durations on the idle 2-core machine: the fast tests < 5 s; the clone's release ~25 s; the LMS
-and grading path ~2 min; the exchange with two accounts ~30 s; the formgrader start ~10 s.
+and grading path ~2.5 min; the exchange with two accounts ~80 s; the formgrader start ~10 s.
 """
 import os
 import re
