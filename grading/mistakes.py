@@ -79,6 +79,8 @@ MISTAKES = {
         M("rbf-labels-swapped", "1.4 fit_rbf_classifier", "predicts 1 where the output is < 0",
           [nb("return (features(X_new) @ weights > 0).astype(int)", "return (features(X_new) @ weights < 0).astype(int)")],
           "rbf_classifier", "labels_swapped"),
+        M("parity-same-sign", "1.5 parity_network", "output weights all +1: an OR of the counting units, not parity",
+          [nb("w2 = (-1.0) ** (k + 1)", "w2 = np.ones(n)")], "parity", says="Likely cause: the network computes OR"),
     ],
     "perceptron_learning": [
         M("perceptron-no-bias", "2.1 perceptron", "the bias is never updated", [nb("b = b + y_n", "b = b")],
@@ -285,10 +287,12 @@ MISTAKES = {
 # The sample students. score: the isolated grader's total; the comment says where the points go
 # (partial credit: a check splits its points over cases, and a case over shape and values).
 TYPICAL = [
-    # 13 points. Lost: 1.1 -2 and 1.2 -2 (the values units of the first case), 1.3 -1 (dLdcenters and the
-    # gradcheck, shapes right), 1.4 -1.33 (both cases' accuracy units)
+    # 15 points. Lost: 1.1 -2 and 1.2 -2 (the values units of the first case), 1.3 -1 (dLdcenters and the
+    # gradcheck, shapes right), 1.4 -1.33 (both cases' accuracy units), 1.5 -1 (the values units of n = 4, 7
+    # and 9; n = 1 passes: one counting unit of weight +1 is parity)
     Typical("universal_approximation-typical-a", "universal_approximation",
-            ("detector-ignores-zeros", "bump-half-ends", "rbf-centers-sign", "rbf-labels-swapped"), 6.67),
+            ("detector-ignores-zeros", "bump-half-ends", "rbf-centers-sign", "rbf-labels-swapped", "parity-same-sign"),
+            7.67),
     # 10 points. a: 2.1 -1.83 (boundary, one-pass weights), 2.2 -0.12 (the stable case's loss), 2.3 -2.25
     Typical("perceptron_learning-typical-a", "perceptron_learning",
             ("perceptron-no-bias", "logistic-unstable", "logistic-ascent"), 5.8),

@@ -166,3 +166,44 @@ def test_seeds_give_different_cases():
 def test_chapter_target_is_the_documented_formula():
     x = np.linspace(0, 1, 5)
     assert np.allclose(chapter_target(x), 1 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x ** 2)
+
+
+# ---- exercise 1.5: parity with one hidden layer of n counting units
+
+def counting_parity(n, out_weights=None, shift=0.0, out_bias=-0.5):
+    k = np.arange(1, n + 1)
+    w2 = (-1.0) ** (k + 1) if out_weights is None else out_weights(k)
+    return np.ones((n, n)), -k + 0.5 + shift, w2, out_bias
+
+
+@pytest.mark.parametrize("seed", [0, 101, 102])
+def test_parity_with_n_counting_units_passes(seed):
+    results = check("universal_approximation.parity", answer=counting_parity, seed=seed)
+    assert results.passed == len(results) == 2, messages(results)
+
+
+def test_parity_network_is_parity_on_every_input_up_to_nine_bits():
+    for n in range(1, 10):
+        X = truth_table_inputs(n)
+        assert threshold_network_output(counting_parity(n), X).tolist() == (X.sum(axis=1) % 2).tolist()
+
+
+@pytest.mark.parametrize("wrong, cause", [
+    (lambda n: counting_parity(n, out_weights=np.ones_like), "the network computes OR"),
+    (lambda n: counting_parity(n, out_weights=lambda k: -(-1.0) ** (k + 1), out_bias=0.5), "every output is flipped"),
+    (lambda n: counting_parity(n, shift=1.0), "wrong for some numbers of ones"),
+    (lambda n: counting_parity(n, out_bias=-1.5), "wrong for some numbers of ones"),
+    (lambda n: dnf_network(truth_table_inputs(n).sum(axis=1) % 2), "DNF recipe's 2^(n-1)"),
+    (lambda n: counting_parity(n)[1:], "should return a tuple (W1, b1, w2, b2)"),
+])
+def test_parity_diagnoses(wrong, cause):
+    results = check("universal_approximation.parity", answer=wrong)
+    assert results.passed == 0
+    assert cause in messages(results)
+
+
+def test_parity_not_implemented():
+    def stub(n):
+        raise NotImplementedError()
+    results = check("universal_approximation.parity", answer=stub)
+    assert results.passed == 0 and "not implemented yet" in results[0].message

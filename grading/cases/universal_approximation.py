@@ -1,4 +1,4 @@
-"""Case programs of chapter 1's notebook exercises 1.1, 1.2 and 1.4 (1.3, the RBF layer, runs
+"""Case programs of chapter 1's notebook exercises 1.1, 1.2, 1.4 and 1.5 (1.3, the RBF layer, runs
 from grading/cases/backprop.py).
 
 Runs INSIDE the sandbox on the namespace of the student's executed notebook (and, separately,
@@ -72,3 +72,9 @@ def rbf_classifier(ns, case, t):
     if not callable(predict):
         raise TypeError(f"fit_rbf_classifier should return a function predict(X), got {type(predict).__name__}")
     t.out("labels", predict(np.array(X[200:])))
+
+
+def parity(ns, case, t):
+    """1.5: parity_network(n) -> W1 (H, n), b1 (H,), w2 (H,), b2 with H <= n; case: n."""
+    build = _answer(ns, "parity_network", "1.5")
+    _parts(t, build(case["n"]), ("W1", "b1", "w2", "b2"), "parity_network")

@@ -1,6 +1,7 @@
 """Checks of chapter 1 (universal_approximation): exercise 1.3, the RBF layer (mytorch), and
-the notebook exercises 1.1 (truth-table network), 1.2 (bump approximator) and 1.4 (RBF
-classifier), graded from the submitted notebook (`target="universal_approximation.ipynb"`).
+the notebook exercises 1.1 (truth-table network), 1.2 (bump approximator), 1.4 (RBF
+classifier) and 1.5 (parity with n hidden units), graded from the submitted notebook
+(`target="universal_approximation.ipynb"`).
 
 The notebook exercises have many right answers, so they are judged by behaviour, here in the
 grader: the returned networks are evaluated by formulas in this file, the predictions scored
@@ -150,6 +151,52 @@ def rbf_classifier_judge(arrays, ctx, case):
     return verdict.result()
 
 
+# ------------------------------------------------------------------ exercise 1.5
+
+# In the visible check's words (solutions/mytorch/testing/universal_approximation.py, PARITY_CAUSES).
+PARITY_CAUSES = {
+    "or": "the network computes OR - the output weights must alternate, +1, -1, +1, ..., so that the "
+          "first s counting units add up to 1 for odd s and to 0 for even s",
+    "flipped": "every output is flipped - with s inputs on, exactly units 1, ..., s must fire (unit k: "
+               "weights 1, bias -k + 1/2), and the output bias is -1/2",
+    "count": "the output is wrong for some numbers of ones - unit k must fire when at least k inputs are "
+             "on (weights 1, bias -k + 1/2), and the output weights alternate +1, -1, +1 and so on",
+}
+
+
+def parity_judge(arrays, ctx, case):
+    """One unit for the shapes with at most n hidden units, two for parity on every input."""
+    verdict = Verdict()
+    n = case["n"]
+    X = np.array(list(itertools.product([0, 1], repeat=n)), dtype=np.float64)
+    count = X.sum(axis=1).astype(int)
+    parity = count % 2
+    W1, b1, w2, b2 = (get(arrays, name) for name in ("W1", "b1", "w2", "b2"))
+    H = W1.shape[0] if W1.ndim == 2 else None
+    shapes_ok = W1.ndim == 2 and W1.shape[1] == n and b1.shape == (H,) and w2.shape == (H,) and b2.size == 1
+    verdict.unit(shapes_ok and H <= n, f"shapes: W1 {W1.shape}, b1 {b1.shape}, w2 {w2.shape}, b2 {b2.shape}; "
+                                       f"expected W1 (H, {n}) with H <= {n} hidden units, b1 (H,), w2 (H,) "
+                                       f"and b2 one number" + (" (2^(n-1) hidden units is the DNF recipe's "
+                                                               "count: let each unit count the inputs)"
+                                                               if shapes_ok and H == 2 ** (n - 1) > n else ""))
+    if not (shapes_ok and H <= n):
+        return verdict.unit(False, units=2) or verdict.result()
+    got = threshold_network(W1, b1, w2, float(b2.reshape(())), X)
+    wrong = np.flatnonzero(got != parity)
+    rows = ", ".join(f"input {tuple(int(v) for v in X[r])}: expected {parity[r]}, got {got[r]}" for r in wrong[:3])
+    if np.array_equal(got, 1 - parity):
+        cause = "flipped"
+    elif np.array_equal(got, (count >= 1).astype(int)):
+        cause = "or"
+    elif all(len(set(got[count == s].tolist())) == 1 for s in np.unique(count)):
+        cause = "count"
+    else:
+        cause = None
+    verdict.unit(wrong.size == 0, f"{wrong.size} of {len(X)} inputs wrong ({rows}{', ...' if wrong.size > 3 else ''})."
+                                  + (f" Likely cause: {PARITY_CAUSES[cause]}." if cause else ""), units=2)
+    return verdict.result()
+
+
 def notebook_check(slug, exercise, points, cases, judge):
     return Check(f"universal_approximation.{slug}", exercise, points, slug, cases, judge=judge,
                  target=NOTEBOOK, timeout=NOTEBOOK_TIMEOUT_S)
@@ -163,4 +210,6 @@ CHECKS = [
     notebook_check("rbf_classifier", "1.4 fit_rbf_classifier", 2,
                    [dict(data="moons", seed=0, label="two moons"), dict(data="circles", seed=1, label="a ring")],
                    rbf_classifier_judge),
+    notebook_check("parity", "1.5 parity_network", 2, [dict(n=n, label=f"{n} inputs") for n in (1, 4, 7, 9)],
+                   parity_judge),
 ]

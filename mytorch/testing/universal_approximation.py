@@ -6,6 +6,7 @@
     check("universal_approximation.bump", answer=bump_network)                 # exercise 1.2
     check("universal_approximation.rbf")                                       # exercise 1.3
     check("universal_approximation.rbf_classifier", answer=fit_rbf_classifier) # exercise 1.4
+    check("universal_approximation.parity", answer=parity_network)             # exercise 1.5
 
 Every network handed in is evaluated here, by formulas written out in this file, so a check
 never trusts the code it is checking.
@@ -54,10 +55,18 @@ def _unpack(net, names, what):
     return [np.asarray(part, dtype=np.float64) for part in net]
 
 
+def _wrong_inputs(X, expected, got, shown=4):
+    """The indices where got != expected, and the first `shown` of them spelt out for a message."""
+    wrong = np.flatnonzero(got != expected)
+    rows = ", ".join(f"input {tuple(int(v) for v in X[r])}: expected {expected[r]}, got {got[r]}"
+                     for r in wrong[:shown])
+    return wrong, rows + (f" (and {wrong.size - shown} more)" if wrong.size > shown else "")
+
+
 # ------------------------------------------------------------------ exercise 1.1
 
-def _check_threshold_shapes(net, n):
-    W1, b1, w2, b2 = _unpack(net, ("W1", "b1", "w2", "b2"), "truth_table_network")
+def _check_threshold_shapes(net, n, what="truth_table_network"):
+    W1, b1, w2, b2 = _unpack(net, ("W1", "b1", "w2", "b2"), what)
     if W1.ndim != 2 or W1.shape[1] != n:
         raise Mismatch(f"W1 should have shape (H, {n}) - one row per hidden unit, one column per input - "
                        f"got {W1.shape}")
@@ -78,12 +87,9 @@ def _truth_table_case(answer, table):
     def body():
         net = _check_threshold_shapes(answer(table.copy()), n)
         got = threshold_network_output(net, X)
-        wrong = np.flatnonzero(got != table)
+        wrong, rows = _wrong_inputs(X, table, got)
         if wrong.size == 0:
             return
-        rows = ", ".join(f"input {tuple(int(v) for v in X[r])}: expected {table[r]}, got {got[r]}"
-                         for r in wrong[:4])
-        more = f" (and {wrong.size - 4} more)" if wrong.size > 4 else ""
         reversed_table = table.reshape((2,) * n).transpose(tuple(range(n))[::-1]).reshape(-1)
         if np.array_equal(got, 1 - table):
             cause = ("every output is flipped: the output unit is an OR, it fires when at least one "
@@ -100,7 +106,7 @@ def _truth_table_case(answer, table):
                      "unit needs more than one hidden unit to fire (its bias should be -0.5)")
         else:
             cause = "compare one hidden unit's pre-activation by hand on a wrong input"
-        raise Mismatch(f"{wrong.size} of {len(table)} inputs wrong: {rows}{more}. Likely cause: {cause}")
+        raise Mismatch(f"{wrong.size} of {len(table)} inputs wrong: {rows}. Likely cause: {cause}")
 
     return run_check(f"truth table {''.join(map(str, table))} ({n} inputs, every input)", body)
 
@@ -338,9 +344,67 @@ def rbf_classifier_checks(answer, seed=0):
             run_check(f"RBF classifier test accuracy >= 0.90 ({kind})", accuracy)]
 
 
+# ------------------------------------------------------------------ exercise 1.5
+
+# The causes of a wrong parity network, in the grader's words too (grading/checks/universal_approximation.py).
+PARITY_CAUSES = {
+    "or": "the network computes OR - the output weights must alternate, +1, -1, +1, ..., so that the "
+          "first s counting units add up to 1 for odd s and to 0 for even s",
+    "flipped": "every output is flipped - with s inputs on, exactly units 1, ..., s must fire (unit k: "
+               "weights 1, bias -k + 1/2), and the output bias is -1/2",
+    "count": "the output is wrong for some numbers of ones - unit k must fire when at least k inputs are "
+             "on (weights 1, bias -k + 1/2), and the output weights alternate +1, -1, +1 and so on",
+}
+
+
+def parity_cause(got, X):
+    """The PARITY_CAUSES key that explains the outputs `got` on the inputs X, or None."""
+    count = X.sum(axis=1).astype(int)
+    if np.array_equal(got, 1 - count % 2):
+        return "flipped"
+    if np.array_equal(got, (count >= 1).astype(int)):
+        return "or"
+    same = all(len(set(got[count == s].tolist())) == 1 for s in np.unique(count))
+    return "count" if same else None
+
+
+def _parity_case(answer, n):
+    X = truth_table_inputs(n)
+    parity = X.sum(axis=1).astype(int) % 2
+
+    def body():
+        net = _check_threshold_shapes(answer(n), n, "parity_network")
+        H = net[0].shape[0]
+        if H > n:
+            dnf = (" - that is the DNF recipe's 2^(n-1); a unit that adds up all the inputs can count "
+                   "them instead") if H == 2 ** (n - 1) else ""
+            raise Mismatch(f"{H} hidden units for {n} inputs; parity needs at most {n}{dnf}")
+        got = threshold_network_output(net, X)
+        wrong, rows = _wrong_inputs(X, parity, got)
+        if wrong.size == 0:
+            return
+        cause = parity_cause(got, X)
+        explained = (f" Likely cause: {PARITY_CAUSES[cause]}." if cause else
+                     " Compare each hidden unit's pre-activation by hand on a wrong input.")
+        raise Mismatch(f"{wrong.size} of {len(X)} inputs wrong: {rows}.{explained}")
+
+    return run_check(f"parity of {n} inputs with at most {n} hidden units (every input)", body)
+
+
+def parity_checks(answer, seed=0):
+    """Exercise 1.5: one hidden layer of at most n threshold units computes the parity of n bits.
+
+    answer: parity_network(n) -> (W1 (H, n), b1 (H,), w2 (H,), b2), H <= n.
+    seed 0 checks n = 3 and n = 6; other seeds draw two n from 1 to 8.
+    """
+    sizes = (3, 6) if seed == 0 else tuple(int(n) for n in np.random.default_rng(seed).integers(1, 9, 2))
+    return [_parity_case(answer, n) for n in sizes]
+
+
 CHECKS = {
     "universal_approximation.truth_table": truth_table_checks,
     "universal_approximation.bump": bump_checks,
     "universal_approximation.rbf": rbf_checks,
     "universal_approximation.rbf_classifier": rbf_classifier_checks,
+    "universal_approximation.parity": parity_checks,
 }
