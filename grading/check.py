@@ -16,6 +16,7 @@ Exit status 0 whenever grading completed (whatever the score), 1 when the grader
 starts with one of them), --sandbox bwrap|nobody|limits (default: the best that works here).
 """
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
@@ -25,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from . import diagnosis
-from .checks import CHAPTERS, all_checks
+from .checks import CHAPTERS, HELD_OUT, all_checks
+from .checks.judging import grader_secret
 from .execute import CaseResult, GraderError, run_cases
 from .sandbox import Limits, Sandbox
 
@@ -34,10 +36,31 @@ REFERENCE = ROOT / "solutions"
 _reference_memo = {}
 
 
+def sandbox_case(case):
+    """The case as the sandbox gets it: without the judge's own data (HELD_OUT)."""
+    return {k: v for k, v in case.items() if k != HELD_OUT}
+
+
 def case_key(check, case):
     """Checks sharing a program and a case share one run of it."""
-    text = json.dumps([str(check.cases_file), check.program, check.target, check.cells, case], sort_keys=True)
+    text = json.dumps([str(check.cases_file), check.program, check.target, check.cells, sandbox_case(case)],
+                      sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def prepare(checks, secret):
+    """The checks with their held-out cases made (Check.held_out) from this grading run's secret:
+    the sandbox gets the data, the judge alone the answers (under HELD_OUT), nobody the secret."""
+    prepared = []
+    for check in checks:
+        if check.held_out is not None:
+            cases = []
+            for case in check.cases:
+                public, private = check.held_out(case, secret)
+                cases.append(dict(case, **public, **{HELD_OUT: private}))
+            check = dataclasses.replace(check, cases=cases)
+        prepared.append(check)
+    return prepared
 
 
 def work_items(checks):
@@ -47,7 +70,7 @@ def work_items(checks):
             key = case_key(check, case)
             timeout = max(check.timeout or 0, items.get(key, {}).get("case_s") or 0) or None
             items[key] = dict(key=key, target=check.target, cells=check.cells, case_file=str(check.cases_file),
-                              program=check.program, case=case, case_s=timeout)
+                              program=check.program, case=sandbox_case(case), case_s=timeout)
     return list(items.values())
 
 
@@ -123,23 +146,30 @@ def score_case(check, case, got, ref):
     ctx.update({k: v for k, v in ref.arrays.items() if not k.startswith("ctx.")})
     ok = total = 0
     messages = []
+    values_right = True  # every compared quantity of the case: the units that are not values need them
     for name in check.compare:
         problem = got.problems.get(name) or (f"was not produced: {got.error}" if got.error else None)
         candidates = check.mistakes(name, ctx, case) if check.mistakes and name in got.arrays else None
         units, all_units, message = diagnosis.compare(
             name, ref.arrays[name], got.arrays.get(name), problem, check.rtol, check.atol,
             candidates, check.nonfinite_cause)
+        values_right = values_right and units > 0
         fd = got.arrays.get("fd." + name)
         if message and units < all_units and fd is not None and name in got.arrays \
                 and diagnosis.close(got.arrays[name], fd, 1e-4, 1e-6):
             message += " (it agrees with finite differences of your own forward: check the forward first)"
         ok, total = ok + units, total + all_units
         messages += [message] if message else []
+    wrong_forward = [name for name in check.forward if not _right(name, got, ref, check)] if check.gradcheck else []
     for name in check.gradcheck:
         analytic, numeric = got.arrays.get(name), got.arrays.get("fd." + name)
         total += 1
         if analytic is None or numeric is None:
             messages.append(f"{name} was not produced: {got.problems.get(name) or got.error}")
+        elif wrong_forward:  # zeros agree with the finite differences of zeros: no point for that
+            if name == check.gradcheck[0]:
+                messages.append(f"your forward's {', '.join(wrong_forward)} is wrong in this case, and agreeing "
+                                f"with the finite differences of a wrong forward earns nothing: fix the forward first")
         elif analytic.shape == numeric.shape and diagnosis.close(analytic, numeric, 1e-4, 1e-6):
             ok += 1
         else:
@@ -151,7 +181,7 @@ def score_case(check, case, got, ref):
         messages += notes
     if check.warnings and not got.error:
         total += 1
-        if got.warnings == 0:
+        if got.warnings == 0 and values_right:  # no warning is worth something only with the right values
             ok += 1
         else:
             cause = diagnosis.cause_text(check.nonfinite_cause) if check.nonfinite_cause else ""
@@ -159,6 +189,14 @@ def score_case(check, case, got, ref):
     if got.error and not messages:
         messages.append(got.error)
     return ok, total, messages
+
+
+def _right(name, got, ref, check):
+    """Whether the student's `name` equals the reference's in this case (its dtype aside)."""
+    if name not in got.arrays or name not in ref.arrays:
+        return False
+    rtol, atol = diagnosis.tolerances(ref.arrays[name].dtype, check.rtol, check.atol)
+    return diagnosis.close(got.arrays[name], ref.arrays[name], rtol, atol)
 
 
 def judged(check, case, got, ref, ctx):
@@ -205,6 +243,7 @@ def grade(submission, chapter=None, checks=None, limits=None, how=None, referenc
     checks = list(checks) if checks is not None else all_checks(chapter)
     if only:
         checks = [c for c in checks if any(c.id == p or c.id.startswith(p + ".") for p in only)]
+    checks = prepare(checks, grader_secret())
     limits = limits or Limits()
     sandbox = Sandbox(limits, how)
     items = work_items(checks)

@@ -1,7 +1,8 @@
 """Compare a student's array with the reference and say what is wrong, in a student's words.
 
 `compare(name, expected, actual, ...)` returns (units passed, units in all, message): one unit
-for the shape and dtype, checked first, one for the values. A failure names the quantity, the
+for the values, and one for the shape and dtype that counts only when the values are right (zeros
+of the right shape earn nothing; right values of another dtype earn half). A failure names the quantity, the
 expected and actual shape, the largest error and where, and - when one fits - the likely cause
 from CAUSES, the catalogue of typical mistakes. Generic causes (transposed, sign, a factor N,
 a missing bias) are recognised from the arrays alone; exercise-specific ones come as candidate
@@ -240,7 +241,6 @@ def compare(name, expected, actual, problem=None, rtol=None, atol=None, candidat
                      f"(outputs follow the dtype of the inputs and parameters)")
     if close(actual, expected, rtol, atol):
         return units, 2, ("; ".join(notes) or None)
-    units_ok = units - 1
     a, e = actual.astype(np.float64), expected.astype(np.float64)
     error = np.where(np.isfinite(a), np.abs(a - e), np.inf)
     worst = np.unravel_index(int(np.argmax(error)), error.shape) if error.size else ()
@@ -258,4 +258,5 @@ def compare(name, expected, actual, problem=None, rtol=None, atol=None, candidat
                 and not close(candidate, e, rtol, atol):
             cause = key
     cause = cause or generic_cause(e, a, rtol, atol)
-    return units_ok, 2, "; ".join(notes) + (cause_text(cause) if cause else "")
+    # wrong values: the shape and dtype unit goes with them (points only for correct work)
+    return 0, 2, "; ".join(notes) + (cause_text(cause) if cause else "")

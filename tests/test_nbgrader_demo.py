@@ -12,17 +12,18 @@ from grading.verify import verify
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")]
 
-# 21 points in all (optimization). Why each number:
+# 21 points in all (optimization). Why each number (a wrong value earns no shape unit: grading/README.md,
+# "Scoring"):
 EXPECTED = {
     "s01-correct": 21.0,
     "s02-partial": 13.0,          # Adam (3), AdamW (2) and BatchNorm1d.backward (3) are stubs
-    "s03-momentum": 20.1,         # SGD: plain and weight decay right, the momentum variants wrong
+    "s03-momentum": 19.2,         # SGD: plain and weight decay right, the momentum variants wrong
     "s06-syntax-error": 0.0,      # mytorch does not import: nothing runs
     "s07-edited-tests": 21.0,     # the deleted and edited test cells are restored and pass
     "s08-stripped-metadata": 21.0,  # missing test cells are added back (add_missing_cells)
     "s09-hostile": 0.0,           # in the notebook 21 (score() patched); verify's isolated grade 0
-    "s10-colab": 20.25,           # RMSprop without sqrt; handed in as a zip, via zip_collect
-    "s11-exchange": 20.0,         # Adagrad without sqrt (its library unpacked from mytorch-handin.zip:
+    "s10-colab": 19.5,            # RMSprop without sqrt; handed in as a zip, via zip_collect
+    "s11-exchange": 19.0,         # Adagrad without sqrt (its library unpacked from mytorch-handin.zip:
                                   # with the stubs instead it would be 0)
 }
 STUDENTS = [s for s in sample_class.STUDENTS if s.id in EXPECTED]

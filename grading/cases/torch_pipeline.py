@@ -125,44 +125,47 @@ def windows_loader(ns, case, t):
     t.out("batch_y", _plain(yb))
 
 
-def _numbers_kept(obj, seen=None, depth=0):
-    """How many numbers obj keeps in arrays and tensors (in attributes, lists, tuples, dicts)."""
-    import numpy as np
+def _kept_bytes(t, build):
+    """(what build() returns, the bytes it left allocated), measured from outside the object:
+    every allocation still alive after build() and a garbage collection, wherever it is kept (an
+    attribute at any depth, a class attribute, a global, a closure): tracemalloc's count (Python
+    objects and numpy buffers), plus the storage of every torch tensor that did not exist before
+    (torch's allocator does not report to tracemalloc; a tensor sharing a numpy buffer counts twice)."""
+    import gc
+    import tracemalloc
+
     import torch
-    seen = set() if seen is None else seen
-    if id(obj) in seen or depth > 4:
-        return 0
-    seen.add(id(obj))
-    if isinstance(obj, torch.Tensor):  # views of one storage count once
-        storage = obj.untyped_storage()
-        if ("storage", storage.data_ptr()) in seen:
-            return 0
-        seen.add(("storage", storage.data_ptr()))
-        return storage.nbytes() // max(obj.element_size(), 1)
-    if isinstance(obj, np.ndarray):
-        base = obj if obj.base is None else obj.base
-        if id(base) in seen and base is not obj:
-            return 0
-        seen.add(id(base))
-        return base.size if isinstance(base, np.ndarray) else obj.size
-    if isinstance(obj, dict):
-        return sum(_numbers_kept(v, seen, depth + 1) for v in obj.values())
-    if isinstance(obj, (list, tuple)):
-        return sum(_numbers_kept(v, seen, depth + 1) for v in obj)
-    if hasattr(obj, "__dict__") and depth == 0:
-        return _numbers_kept(vars(obj), seen, depth + 1)
-    return 0
+    gc.collect()
+    old = [o for o in gc.get_objects() if isinstance(o, torch.Tensor)]  # kept alive: their ids stay theirs
+    old_ids, old_storages = {id(o) for o in old}, {o.untyped_storage().data_ptr() for o in old}
+    tracemalloc.start()
+    try:
+        start = tracemalloc.get_traced_memory()[0]
+        built = build()
+        gc.collect()
+        traced = tracemalloc.get_traced_memory()[0] - start
+    finally:
+        tracemalloc.stop()
+    storages = {}
+    for o in gc.get_objects():
+        if isinstance(o, torch.Tensor) and id(o) not in old_ids:
+            storage = o.untyped_storage()
+            if storage.data_ptr() not in old_storages:
+                storages[storage.data_ptr()] = max(storages.get(storage.data_ptr(), 0), storage.nbytes())
+    return built, max(traced, 0) + sum(storages.values())
 
 
 def windows_memory(ns, case, t):
-    """"kept": the numbers a dataset of case["big"] = [T, F, k] keeps after __init__."""
+    """"kept_bytes": the memory a dataset of case["big"] = [T, F, k] keeps after __init__ (measured
+    around the call, never asked of the object: _kept_bytes)."""
     np = t.np
     T, F, k = case["big"]
     rng = np.random.default_rng(case["seed"] + 7)
+    features, labels = rng.standard_normal((T, F)).astype(np.float32), rng.integers(0, 8, T).astype(np.int64)
     with _exercise("6.1", "ContextWindows"):
-        ds = ns["ContextWindows"](rng.standard_normal((T, F)).astype(np.float32),
-                                  rng.integers(0, 8, T).astype(np.int64), k)
-    t.out("kept", _numbers_kept(ds))
+        ds, kept = _kept_bytes(t, lambda: ns["ContextWindows"](features, labels, k))
+    t.out("kept_bytes", kept)
+    t.out("len", len(ds))  # the dataset stays alive until here
 
 
 # ------------------------------------------------------------------ 6.2 train_twins

@@ -5,11 +5,41 @@ case, and returns (units passed, units in all, messages). It must count the same
 whatever the student returned, so a case weighs the same in every submission: `Verdict.unit`
 adds one unit per call, and a unit that cannot be evaluated is added as failed.
 """
+import base64
+import hashlib
+import os
+import secrets
+
 import numpy as np
 
 from .. import diagnosis
 
 NOTEBOOK_TIMEOUT_S = 60  # one case, the notebook's execution included for the first case
+SECRET_ENV = "GRADING_SECRET"
+_PROCESS_SECRET = secrets.token_hex(16)
+
+
+def grader_secret():
+    """The secret that changes the judged exercises' held-out data (Check.held_out).
+
+    New and random in every grading process, so nobody - the student included - can know it
+    before the run; an instructor who wants a re-grade to use the same data sets $GRADING_SECRET
+    for that command only (never where student code runs: an nbgrader kernel inherits the
+    environment). The sandbox never sees it: it gets the transformed data, not the secret.
+    """
+    return os.environ.get(SECRET_ENV) or _PROCESS_SECRET
+
+
+def secret_rng(secret, *salt):
+    """A numpy generator seeded by the secret and the salt (a case's seed, a name)."""
+    digest = hashlib.sha256(":".join(map(str, (secret, *salt))).encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:16], "big"))
+
+
+def encode(array):
+    """An array as JSON-safe text for a case (the case programs' `decode` reads it back)."""
+    array = np.ascontiguousarray(array)
+    return dict(dtype=array.dtype.str, shape=list(array.shape), data=base64.b64encode(array.tobytes()).decode())
 
 
 class Verdict:

@@ -150,15 +150,28 @@ def loader_judge(arrays, ctx, case):
     return verdict.result()
 
 
+def memory_budget(T, F, k):
+    """The bytes __init__ may keep: four copies of the padded array as float64 (a float32 tensor
+    sharing a numpy buffer counts twice), two of the labels as int64, and 64 KB for the rest."""
+    return 4 * 8 * (T + 2 * k) * F + 2 * 8 * T + (64 << 10)
+
+
 def memory_judge(arrays, ctx, case):
-    """One unit: __init__ keeps about the padded array, not every window."""
+    """One unit: __init__ keeps about the padded array, not every window (measured by the case
+    program around the call, wherever the memory is kept: never asked of the object)."""
     verdict = Verdict()
     T, F, k = case["big"]
-    kept, padded = scalar(arrays, "kept"), (T + 2 * k) * F
-    verdict.unit(kept is not None and kept <= 2 * padded + 2 * T + 64,
-                 f"__init__ keeps {_number(kept)} numbers for {T} frames of {F} features (k={k}); the padded array "
-                 f"needs {padded}." + likely("windows_up_front"))
+    kept, budget = scalar(arrays, "kept_bytes"), memory_budget(T, F, k)
+    padded, windows = 4 * (T + 2 * k) * F, 4 * T * (2 * k + 1) * F
+    verdict.unit(kept is not None and 0 <= kept <= budget,
+                 f"__init__ left {_kib(kept)} allocated for {T} frames of {F} features (k={k}): the padded array "
+                 f"needs {_kib(padded)} as float32, every window {_kib(windows)}; at most {_kib(budget)} is "
+                 f"accepted." + likely("windows_up_front"))
     return verdict.result()
+
+
+def _kib(n):
+    return "not one number" if n is None else f"{n / 1024:.0f} KiB"
 
 
 # ------------------------------------------------------------------ 6.2 train_twins
@@ -427,7 +440,7 @@ CHECKS = [
     notebook_check("context_windows.loader", "6.1 ContextWindows in a DataLoader", 0.5, "windows_loader",
                    WINDOWS[:2], judge=loader_judge),
     notebook_check("context_windows.memory", "6.1 ContextWindows keeps the padded array only", 0.5,
-                   "windows_memory", [dict(seed=0, big=[400, 8, 4], label="T 400, F 8, k 4")], judge=memory_judge),
+                   "windows_memory", [dict(seed=0, big=[2000, 8, 12], label="T 2000, F 8, k 12")], judge=memory_judge),
     notebook_check("twins.torch", "6.2 train_twins: the torch losses", 1, "twins", TWINS,
                    compare=("torch_losses",), rtol=0, atol=1e-6, mistakes=twins_mistakes,
                    judge=loss_kinds_judge("torch")),
