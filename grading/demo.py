@@ -18,8 +18,9 @@ from pathlib import Path
 from . import sample_class
 from .autograde import autograde_parallel, course_config, nbgrader
 from .release import ROOT
+from .sandbox import require
 from .unpack import unpack_submissions
-from .verify import verify
+from .verify import flags, verify
 
 DEMO = ROOT / "grading" / "demo"
 
@@ -58,13 +59,17 @@ def export(course):
     return out
 
 
-def grade_table(csv_path, chapter, flagged):
+def grade_table(csv_path, chapter, results):
+    """The grades, each with its isolation method and verify's verdict."""
     with open(csv_path) as f:
         rows = [r for r in csv.DictReader(f) if r["assignment"] == chapter]
-    lines = [f"{'student':<24} {'score':>6} {'max':>5}  verify"]
+    by_student = {r["student"]: r for r in results}
+    lines = [f"{'student':<24} {'score':>6} {'max':>5}  {'isolation':<9}  verify"]
     for r in sorted(rows, key=lambda r: r["student_id"]):
+        result = by_student.get(r["student_id"], {})
+        problems = flags(result) if result else ["not verified"]
         lines.append(f"{r['student_id']:<24} {float(r['score']):>6.2f} {float(r['max_score']):>5g}  "
-                     f"{'POSSIBLE TAMPERING' if r['student_id'] in flagged else 'ok'}")
+                     f"{result.get('isolation') or '-':<9}  {problems[0].split(':')[0] if problems else 'ok'}")
     return "\n".join(lines)
 
 
@@ -72,6 +77,7 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, stu
     """The whole pipeline; returns (grades.csv path, verify results)."""
     from tqdm import tqdm
 
+    require()
     klass = sample_class.OUT if Path(course).resolve() == DEMO else Path(course).resolve() / "sample_class"
     course = course_config(course)
     steps = ["generate", "release", "collect", "autograde", "verify", "feedback", "export"]
@@ -107,8 +113,7 @@ def main(argv=None):
     parser.add_argument("--jobs", type=int)
     args = parser.parse_args(argv)
     out, results = run(args.course, args.chapter, args.jobs)
-    flagged = {r["student"] for r in results if any(c["disagreement"] for c in r["cells"])}
-    print(grade_table(out, args.chapter, flagged))
+    print(grade_table(out, args.chapter, results))
     print(f"\ngrades: {out}\nverify report: {args.course / 'reports' / f'verify-{args.chapter}.txt'}\n"
           f"feedback: {args.course / 'feedback'}")
     return 0

@@ -8,6 +8,7 @@ output (the grader's table and diagnosis). Listed in grading/nbgrader_config.py.
 """
 from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import List
 
 BEGIN, END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 NOTE = "# (hidden tests run here; your diagnosis is printed below)"
@@ -33,7 +34,16 @@ def short_error(output):
     return output
 
 
-class HideHiddenTests(NbGraderPreprocessor):
+class CoursePreprocessor(NbGraderPreprocessor):
+    """The course's nbgrader preprocessors. nbconvert's HTML exporter configures every
+    NbConvertBase's display_data_priority, which nbgrader's base class declares without
+    config=True: without this trait each run warns "Config option ... not recognized"."""
+
+    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
+                                  "image/jpeg", "text/plain"]).tag(config=True)
+
+
+class HideHiddenTests(CoursePreprocessor):
     """Strip hidden tests and tracebacks from grade cells (and any cell holding a marker)."""
 
     def preprocess_cell(self, cell, resources, index):

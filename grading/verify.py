@@ -1,28 +1,28 @@
-"""After `nbgrader autograde`: re-grade every submission in isolation; the gradebook gets those scores.
+"""Verify the gradebook: re-grade every submission's pristine copy in isolation, report what differs.
 
     python -m grading verify CHAPTER [--course DIR] [--jobs N] [--report PATH]
 
-nbgrader's score of a test cell is whatever the student's kernel printed last, and student
-code shares that kernel (it can patch the grader, numpy, builtins). For each submitted
-student this command grades the submission folder with `grading.check` (student code in a
-sandbox, the reference in another process), turns it into points per test cell exactly as the
-cell's `score(...)` call does, and
+Autograde already scores every test cell with the isolated grader, outside the student's
+sandboxed kernel (grading/sandboxed_autograde.py). Verify checks that nothing changed since,
+trusting nothing a student process could have written. For each submitted student it
 
-- writes those points into the gradebook as the cell's autograde score (an instructor's
-  manual score still wins, as in nbgrader);
-- compares them with the in-notebook result (read from the autograded notebook, scored as
-  nbgrader scores it) and lists every disagreement as possible tampering, flagging the
-  notebook in the gradebook.
+- takes (the first time) or reuses the pristine copy of the submission, hashed when it was
+  first seen after collect (grading/pristine.py), and reports every file changed since;
+- grades that copy with `grading.check` (student code in the sandbox; the reference's results
+  from the trusted side) and turns it into points per test cell exactly as autograde does;
+- compares them with the gradebook: a score that the grader did not set (autograde's differs
+  from this one) is reported, an instructor's manual score is listed; then writes the isolated
+  points as the cells' autograde scores (a manual score still wins, as in nbgrader);
+- reports the test cells where the notebook printed a score of its own (a notebook that
+  replaced the grader's stand-in: the autograde's record) as possible tampering, and flags it.
 
 Each submission first gets its mytorch/ (grading/unpack.py): unpacked from the exchange's
-mytorch-handin.zip, or the student edition's stubs when none was handed in (reported). A
-student autograded before that (no mytorch/ in its autograded folder) is reported too: re-run
-autograde, or the in-notebook scores were computed without the student's library.
-
-Test cells without a `score(...)` call (notebook exercises the isolated grader cannot run yet)
-keep nbgrader's score and are reported as "not verified". Re-running gives the same report and
-leaves the same gradebook. The report is written to <--course>/reports/verify-<CHAPTER>.json
-and .txt, grading/reports/ by default (or --report PATH.json).
+mytorch-handin.zip, or the student edition's stubs when none was handed in (reported). One
+submission that cannot be read or graded is reported and the others go on. Re-running gives the
+same report and leaves the same gradebook. The report, with the isolation method used, is
+written to <--course>/reports/verify-<CHAPTER>.json and .txt, grading/reports/ by default (or
+--report PATH.json). Without a working sandbox verify refuses (exit 3), unless
+GRADING_SANDBOX= opts in to a weaker method.
 """
 import argparse
 import ast
@@ -32,8 +32,10 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from . import pristine
 from .autograde import COURSE, ROOT, settings
 from .notebook import cell_points
+from .sandbox import require
 from .unpack import HANDED_IN, unpack_library
 
 TOLERANCE = 0.011  # both sides round to 0.01
@@ -69,24 +71,29 @@ def grader_cells(chapter, root=ROOT):
     return found
 
 
-def notebook_scores(path):
-    """{grade_id: in-notebook score} of an autograded notebook, scored as nbgrader scores it."""
-    import logging
-
+def notebook_record(path):
+    """What autograde recorded in an autograded notebook: {"claims": {grade_id: score the notebook
+    printed itself}, "refused": why it was not graded, "isolation": method}, or {} if none."""
     import nbformat
-    from nbgrader import utils
 
     if not Path(path).is_file():
         return {}
-    nb = nbformat.read(path, as_version=4)
-    scores = {}
-    for cell in nb.cells:
-        if utils.is_grade(cell):
-            try:
-                scores[cell.metadata.nbgrader["grade_id"]] = utils.determine_grade(cell, logging.getLogger("verify"))[0]
-            except ValueError:  # a score above the cell's points: nbgrader fails the student
-                scores[cell.metadata.nbgrader["grade_id"]] = None
-    return scores
+    try:
+        return dict(nbformat.read(path, as_version=4).metadata.get("dlcourse", {}))
+    except (OSError, ValueError):
+        return {}
+
+
+def gradebook_scores(db_url, chapter, student):
+    """{grade_id: (auto_score, manual_score)} of one student's submission, or {} if none."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        try:
+            submission = gb.find_submission(chapter, student)
+        except MissingEntry:
+            return {}
+        return {g.name: (g.auto_score, g.manual_score) for nb in submission.notebooks for g in nb.grades}
 
 
 def isolated_scores(submission, chapter, cells, grade=None):
@@ -107,19 +114,32 @@ def verify_student(course, chapter, student, cells):
     folders = settings(course) if isinstance(course, (str, Path)) else course
     submission = Path(folders["submitted"]) / student / chapter
     autograded = Path(folders["autograded"]) / student / chapter / f"{chapter}.ipynb"
-    library = unpack_library(submission)
-    in_notebook = notebook_scores(autograded)
-    isolated, report = isolated_scores(submission, chapter, cells)
-    rows = []
-    for grade_id in sorted(set(in_notebook) | set(cells)):
-        mine, theirs = isolated.get(grade_id), in_notebook.get(grade_id)
-        disagree = mine is not None and (theirs is None or abs(mine - theirs) > TOLERANCE)
-        rows.append(dict(cell=grade_id, isolated=mine, in_notebook=theirs, verified=mine is not None,
-                         disagreement=disagree))
-    failed = [r["message"] for r in report["checks"] if not r["passed"]]
-    return dict(student=student, autograded=autograded.is_file(), library=library,
-                autograded_without_library=autograded.is_file() and not (autograded.parent / "mytorch").is_dir(),
-                cells=rows, diagnosis=failed)
+    row = dict(student=student, autograded=autograded.is_file(), library=None, changed=[], refused=None,
+               cells=[], diagnosis=[], isolation=None, autograded_without_library=False)
+    try:
+        row["library"] = unpack_library(submission)
+        copy = pristine.keep(submission, Path(folders["submitted"]).parent / "pristine" / student / chapter)
+    except Exception as exc:  # one student's unreadable files must not stop the class
+        copy = pristine.Pristine(refused=f"the submission could not be read ({type(exc).__name__}: {exc})")
+    row["changed"], row["refused"] = copy.changed, copy.refused
+    row["autograded_without_library"] = autograded.is_file() and not (autograded.parent / "mytorch").is_dir()
+    recorded = gradebook_scores(folders["db_url"], chapter, student)
+    claims = notebook_record(autograded).get("claims", {})
+    if copy.refused:
+        isolated, report = {grade_id: 0.0 for grade_id in cells}, {"checks": [], "isolation": None}
+    else:
+        isolated, report = isolated_scores(copy.files, chapter, cells)
+    row["isolation"] = report.get("isolation")
+    for grade_id in sorted(set(cells) | set(recorded)):
+        mine = isolated.get(grade_id)
+        auto, manual = recorded.get(grade_id, (None, None))
+        row["cells"].append(dict(
+            cell=grade_id, isolated=mine, gradebook=auto, manual=manual, claimed=claims.get(grade_id),
+            verified=mine is not None,
+            not_set_by_grader=mine is not None and auto is not None and abs(auto - mine) > TOLERANCE,
+            disagreement=grade_id in claims))
+    row["diagnosis"] = [r["message"] for r in report["checks"] if not r["passed"]]
+    return row
 
 
 def write_gradebook(db_url, chapter, results):
@@ -143,27 +163,49 @@ def write_gradebook(db_url, chapter, results):
                 if grade.manual_score is None:
                     grade.needs_manual_grade = False
             notebook = gb.find_submission_notebook(notebook_name, chapter, result["student"])
-            notebook.flagged = any(r["disagreement"] for r in result["cells"])
+            notebook.flagged = bool(flags(result))
         gb.db.commit()
         return {s.student.id: (s.score, s.max_score) for s in gb.find_assignment(chapter).submissions}
 
 
+def flags(result):
+    """Why a student's result needs the instructor's eye (each a line of the report), or []."""
+    lines = []
+    claimed = [r for r in result["cells"] if r["disagreement"]]
+    if claimed:
+        lines.append("POSSIBLE TAMPERING: the notebook printed scores of its own in "
+                     + ", ".join(f"{r['cell']} ({r['claimed']:g} claimed, {r['isolated']:g} graded)"
+                                 if isinstance(r["claimed"], float) else r["cell"] for r in claimed))
+    for r in result["cells"]:
+        if r["not_set_by_grader"]:
+            lines.append(f"SCORE NOT SET BY THE GRADER: {r['cell']} was {r['gradebook']:g} in the gradebook, "
+                         f"the grader gives {r['isolated']:g} (now corrected)")
+    if result["changed"]:
+        lines.append("SUBMISSION CHANGED since it was collected (the collected copy is graded): "
+                     + ", ".join(result["changed"][:10]) + (" ..." if len(result["changed"]) > 10 else ""))
+    if result["refused"]:
+        lines.append(f"NOT GRADED: {result['refused']}")
+    return lines
+
+
 def text_report(chapter, results, totals):
-    lines = [f"verify {chapter}: isolated grader vs in-notebook scores", ""]
+    isolation = sorted({r["isolation"] for r in results if r["isolation"]})
+    lines = [f"verify {chapter}: the gradebook against the isolated grader on each collected copy",
+             f"isolation: {', '.join(isolation) or 'none (nothing graded)'}", ""]
     for result in results:
-        score, max_score = totals.get(result["student"], (None, None))
-        flags = [r for r in result["cells"] if r["disagreement"]]
-        state = "POSSIBLE TAMPERING" if flags else "ok"
-        lines.append(f"{result['student']}: {score:g} / {max_score:g}  {state}")
+        score, max_score = totals.get(result["student"], (0, 0))
+        problems = flags(result)
+        lines.append(f"{result['student']}: {score:g} / {max_score:g}  {'CHECK' if problems else 'ok'}")
+        lines += [f"    {line}" for line in problems]
         if not result["autograded"]:
             lines.append("    no autograded notebook (nbgrader autograde failed): isolated scores only")
-        if result["library"] != HANDED_IN:
+        if result["library"] not in (HANDED_IN, None):
             lines.append(f"    {result['library']}")
         if result["autograded_without_library"]:
             lines.append("    autograded without its mytorch/ (unpacked later): re-run autograde for this student")
-        for row in flags:
-            theirs = "missing" if row["in_notebook"] is None else f"{row['in_notebook']:g}"
-            lines.append(f"    {row['cell']}: in-notebook {theirs}, isolated grader {row['isolated']:g}")
+        for row in result["cells"]:
+            if row["manual"] is not None:
+                lines.append(f"    {row['cell']}: manual score {row['manual']:g} (the grader's {row['isolated']:g})")
         unverified = [r["cell"] for r in result["cells"] if not r["verified"]]
         if unverified:
             lines.append(f"    not verified (no isolated check): {', '.join(unverified)}")
@@ -174,6 +216,7 @@ def verify(course, chapter, jobs=None, progress=True, report=None):
     """Verify every submitted student of `chapter`; returns (results, totals, report path)."""
     from tqdm import tqdm
 
+    require()
     folders = settings(course)
     cells = grader_cells(chapter)
     submitted = Path(folders["submitted"])

@@ -59,10 +59,12 @@ def test_only_the_hostile_notebook_is_flagged(graded):
     flagged = {r["student"] for r in results if any(c["disagreement"] for c in r["cells"])}
     assert flagged == {"s09-hostile"}
     hostile = next(r for r in results if r["student"] == "s09-hostile")
-    assert all(c["in_notebook"] > 0 and c["isolated"] == 0 for c in hostile["cells"])
+    assert all(c["claimed"] > 0 and c["isolated"] == 0 and c["gradebook"] == 0 for c in hostile["cells"])
     report = (course / "reports" / "verify-optimization.txt").read_text()
-    assert "s09-hostile: 0 / 21  POSSIBLE TAMPERING" in report
-    assert "optimization_sgd: in-notebook 3, isolated grader 0" in report
+    assert "s09-hostile: 0 / 21  CHECK" in report
+    assert "POSSIBLE TAMPERING: the notebook printed scores of its own in" in report
+    assert "optimization_sgd (3 claimed, 0 graded)" in report
+    assert "isolation: bwrap" in report
 
 
 def test_feedback_shows_the_diagnosis_but_no_hidden_test(graded):

@@ -1,0 +1,268 @@
+"""nbgrader's autograde with no student code outside the sandbox and no score from the kernel.
+
+Both pieces are switched on in grading/nbgrader_config.py, so every way of autograding uses them:
+`nbgrader autograde`, the formgrader's button, `python -m grading autograde-parallel`, the demo.
+
+- SandboxedKernelManager: the notebook's kernel runs in the grader's sandbox (grading/sandbox.py:
+  bubblewrap, an unprivileged uid, whole-sandbox limits). It sees a scratch copy of the
+  submission folder at /home/student/<chapter>, the interpreter and its packages, nothing else:
+  not solutions/, not the gradebook, not other students, not the exchange, not the grading code.
+  It talks to nbgrader over Unix sockets in a folder of its own (no network at all). When the
+  kernel ends, its pid namespace takes every process it started with it.
+- TrustedScores: after the notebook ran, each test cell's score and printed output come from the
+  isolated grader (grading/check.py, run by this trusted process on nbgrader's copy of the
+  submission), never from what the kernel printed: student code shares the kernel and could
+  print any number. The cell shows the grader's verdict first, then its table. Any other output
+  that shows a line of the hidden tests is removed. A submission holding a symlink or special
+  file is not graded (every test cell scores 0 and says why).
+"""
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_client.manager import AsyncKernelManager
+from nbformat.v4 import new_output
+from nbgrader import utils
+from traitlets import Integer
+
+from .feedback import CoursePreprocessor
+from .sandbox import Limits, Sandbox
+
+INSIDE_HOME = "/home/student"
+KERNEL_STUB = Path(__file__).resolve().with_name("kernel_stub")  # `grading` inside the sandbox
+INSIDE_STUB = "/opt/dlcourse"
+SCRATCH_MAX_BYTES = 200 << 20
+REMOVED = "[output removed by the grader: it showed the grader's hidden test code]\n"
+
+
+class SubmissionRefused(ValueError):
+    """The submission holds something the grader will not copy (a symlink, a device, too much)."""
+
+
+def copy_regular_files(source, target, max_bytes=SCRATCH_MAX_BYTES):
+    """Copy the tree `source` to `target`: folders and regular files only, never following a link.
+
+    Raises SubmissionRefused naming the first symlink or special file, or when over max_bytes."""
+    source, target = Path(source), Path(target)
+    total = 0
+    for folder, dirs, files in os.walk(source, followlinks=False):
+        here = Path(folder)
+        (target / here.relative_to(source)).mkdir(parents=True, exist_ok=True)
+        for name in sorted(dirs + files):
+            path = here / name
+            mode = os.lstat(path).st_mode
+            if stat.S_ISDIR(mode):
+                continue
+            if not stat.S_ISREG(mode):
+                kind = "a symlink" if stat.S_ISLNK(mode) else "a special file"
+                raise SubmissionRefused(f"{path.relative_to(source)} is {kind}")
+            total += os.lstat(path).st_size
+            if total > max_bytes:
+                raise SubmissionRefused(f"the submission is larger than {max_bytes >> 20} MB")
+            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, "rb") as src, open(target / path.relative_to(source), "wb") as dst:
+                shutil.copyfileobj(src, dst)
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A kernel manager whose kernels run in the grader's sandbox (see the module's doc)."""
+
+    memory_mb = Integer(2048, help="memory of the kernel's sandbox, all its processes together (MB)").tag(config=True)
+    tasks = Integer(256, help="processes and threads of the kernel's sandbox").tag(config=True)
+    wall_s = Integer(3600, help="the kernel's whole life (s); nbgrader's cell timeout still applies").tag(config=True)
+
+    _sandbox_dir = None
+    _sandbox_process = None
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"  # a signal would reach bwrap, not the kernel
+        return spec
+
+    async def _async_pre_start_kernel(self, **kw):
+        self._sandbox_dir = Path(tempfile.mkdtemp(prefix="dlcourse-kernel-"))
+        (self._sandbox_dir / "ipc").mkdir()
+        self.transport = "ipc"
+        self.ip = str(self._sandbox_dir / "ipc" / "kernel")
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        home = self._sandbox_dir / "home"
+        work = Path(kw.get("cwd") or os.getcwd())
+        inside = f"{INSIDE_HOME}/{work.name}"
+        copy_regular_files(work, home / work.name)
+        connection = self._sandbox_dir / "ipc" / "connection.json"
+        shutil.copyfile(self.connection_file, connection)
+        argv = [str(connection) if arg == self.connection_file else arg for arg in kernel_cmd]
+        if any("ipykernel" in arg for arg in argv):
+            argv[0] = sys.executable  # the course's interpreter: the one bound into the sandbox
+        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "TMPDIR": "/tmp",
+               "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
+               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1",
+               "PYTHONPATH": INSIDE_STUB,
+               "NBGRADER_EXECUTION": (kw.get("env") or {}).get("NBGRADER_EXECUTION", "autograde")}
+        limits = Limits(wall_s=self.wall_s, memory_bytes=self.memory_mb << 20, tasks=self.tasks,
+                        address_space_bytes=max(8 << 30, self.memory_mb << 21), file_bytes=64 << 20,
+                        tmp_bytes=256 << 20)
+        proc = Sandbox(limits).spawn(
+            argv, ro=[(KERNEL_STUB, INSIDE_STUB)],
+            rw=[(home, INSIDE_HOME), (self._sandbox_dir / "ipc", self._sandbox_dir / "ipc")],
+            chdir=inside, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            owned=[home, self._sandbox_dir / "ipc"])
+        self._sandbox_process = proc
+        provisioner = self.provisioner
+        provisioner.process, provisioner.pid = proc.popen, proc.pid
+        provisioner.pgid = os.getpgid(proc.pid)
+        provisioner.cwd = inside
+        self._reconcile_connection_info(provisioner.connection_info)
+
+    async def _async_cleanup_resources(self, restart=False):
+        await super()._async_cleanup_resources(restart=restart)
+        if self._sandbox_process is not None:
+            self._sandbox_process.close()
+            self._sandbox_process = None
+        if self._sandbox_dir is not None and not restart:
+            shutil.rmtree(self._sandbox_dir, ignore_errors=True)
+            self._sandbox_dir = None
+
+
+# ---------------------------------------------------------------- the scores
+
+
+def hidden_lines(nb):
+    """The lines (12 characters or more) of every hidden-test region of the notebook."""
+    from .feedback import BEGIN, END
+
+    lines, inside = set(), False
+    for cell in nb.cells:
+        for line in cell.source.splitlines() if cell.cell_type == "code" else []:
+            if BEGIN in line:
+                inside = True
+            elif END in line:
+                inside = False
+            elif inside and len(line.strip()) >= 12:
+                lines.add(line.strip())
+    return lines
+
+
+def output_text(output):
+    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+    for value in output.get("data", {}).values():
+        parts.append(value if isinstance(value, str) else json.dumps(value))
+    return "\n".join(p if isinstance(p, str) else "".join(p) for p in parts)
+
+
+def verdict(points, max_points, rows):
+    """The first line a test cell prints: its points, and in words what they mean."""
+    wrong = [r for r in rows if not r["passed"]]
+    if not wrong:
+        return f"Score {points:g} / {max_points:g}: all {len(rows)} checks passed - well done!"
+    right = len(rows) - len(wrong)
+    return f"Score {points:g} / {max_points:g}: {right} of {len(rows)} checks passed; what to fix is below."
+
+
+def cell_report(report, prefixes, points):
+    """(points, text) of one test cell from the grader's report: the verdict, then each check
+    with its share of the cell's points and, when wrong, the grader's diagnosis."""
+    from .notebook import cell_points
+
+    rows = [r for r in report["checks"] if any(r["id"] == p or r["id"].startswith(p + ".") for p in prefixes)]
+    part = {"score": round(sum(r["points"] for r in rows), 2), "max_score": round(sum(r["max_points"] for r in rows), 2)}
+    earned = cell_points(part, points)
+    lines = [verdict(earned, points, rows)]
+    for row in rows:
+        share = f"{cell_points(row_part(row), points * row['max_points'] / part['max_score']):g}" \
+            f"/{points * row['max_points'] / part['max_score']:.3g}" if part["max_score"] else "0/0"
+        lines.append(f"  {'ok   ' if row['passed'] else 'WRONG'} {row['id']} ({share}): {row['message']}")
+    return earned, "\n".join(lines) + "\n"
+
+
+def row_part(row):
+    return {"score": row["points"], "max_score": row["max_points"]}
+
+
+class TrustedScores(CoursePreprocessor):
+    """Replace every test cell's outputs and score with the isolated grader's (see the module's doc)."""
+
+    def preprocess(self, nb, resources):
+        from .check import grade
+        from .verify import grader_cells
+
+        from nbgrader.coursedir import CourseDirectory
+
+        chapter, student = resources["nbgrader"]["assignment"], resources["nbgrader"]["student"]
+        folder = Path(resources["metadata"]["path"])
+        submitted = Path(CourseDirectory(config=self.config).format_path("submitted_directory", student, chapter))
+        cells = grader_cells(chapter)
+        # nbgrader's copy into autograded/ followed any link: look at what the student handed in
+        refused = submission_problem(submitted) if submitted.is_dir() else None
+        report = None if refused else grade(folder, chapter)
+        hidden = hidden_lines(nb)
+        claims = {}
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if utils.is_grade(cell) and grade_id in cells:
+                prefixes, points = cells[grade_id]
+                claim = kernel_claim(cell)
+                if claim is not None:
+                    claims[grade_id] = claim
+                if refused:
+                    earned, text = 0.0, f"Score 0 / {points:g}: not graded: {refused}.\n"
+                else:
+                    earned, text = cell_report(report, prefixes, points)
+                cell.outputs = [new_output("stream", name="stdout", text=text),
+                                new_output("execute_result", data={"text/plain": f"{earned:g}"},
+                                           execution_count=cell.get("execution_count"))]
+            elif hidden:
+                cell.outputs = [new_output("stream", name="stdout", text=REMOVED)
+                                if any(line in output_text(o) for line in hidden) else o for o in cell.outputs]
+        nb.metadata["dlcourse"] = {"graded_by": "isolated grader", "refused": refused, "claims": claims,
+                                   "isolation": report.get("isolation") if report else None}
+        if claims:
+            self.log.warning("%s: the notebook printed scores of its own in %s (the grader's count)",
+                             student, ", ".join(sorted(claims)))
+            flag(resources)
+        return nb, resources
+
+
+def flag(resources):
+    """Flag the submitted notebook in the gradebook (the formgrader shows it)."""
+    from nbgrader.api import Gradebook
+
+    info = resources["nbgrader"]
+    with Gradebook(info["db_url"]) as gb:
+        gb.find_submission_notebook(info["notebook"], info["assignment"], info["student"]).flagged = True
+        gb.db.commit()
+
+
+def kernel_claim(cell):
+    """The score a test cell showed in the kernel, or None: the sandbox's grading.notebook
+    shows none, so a number there was made by the notebook's own code."""
+    for output in cell.outputs:
+        if output.output_type == "execute_result":
+            text = output.get("data", {}).get("text/plain", "")
+            try:
+                return float(text if isinstance(text, str) else "".join(text))
+            except ValueError:
+                return text[:100] if isinstance(text, str) else None
+    return None
+
+
+def submission_problem(folder):
+    """Why the submission folder cannot be graded (a symlink, a special file), or None."""
+    for here, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            mode = os.lstat(Path(here) / name).st_mode
+            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
+                kind = "a symlink" if stat.S_ISLNK(mode) else "a special file"
+                return f"{(Path(here) / name).relative_to(folder)} is {kind}"
+    return None
