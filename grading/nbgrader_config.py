@@ -87,6 +87,18 @@ c.IgnorePattern.pattern = r"[\s\S]"
 # Per cell: the backprop digits test trains three networks (~60 s here); 4x headroom.
 c.Execute.timeout = 240
 c.Execute.interrupt_on_timeout = True
+# Student code never runs with the instructor's rights: the kernel runs in the grader's sandbox
+# (no bubblewrap: autograde refuses), and every test cell's score and output come from the
+# isolated grader, not from the kernel (grading/sandboxed_autograde.py).
+from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
+from nbgrader.preprocessors import (  # noqa: E402
+    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
+
+from grading.sandboxed_autograde import TrustedScores  # noqa: E402
+
+c.Execute.kernel_manager_class = "grading.sandboxed_autograde.SandboxedKernelManager"
+c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, TrustedScores, ClearMetadataPreprocessor,
+                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
 
 # ---------------------------------------------------------------- feedback
 # nbgrader's feedback shows hidden tests and their tracebacks (issues 917, 1363): strip them.
