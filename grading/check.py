@@ -10,10 +10,13 @@ decided. With --json, stdout is exactly one JSON object:
      "score": float, "max_score": float}
 
 Exit status 0 whenever grading completed (whatever the score), 1 when the grader itself failed
-(the sandbox cannot run, the reference fails a check), 2 on a usage error. Options:
+(the reference fails a check), 2 on a usage error, 3 when this machine cannot sandbox student
+code (one line says why and how to fix it; `--sandbox limits` or GRADING_SANDBOX=limits opts in
+to weaker isolation). Options:
 --timeout S (the submission's total wall time, default 120), --case-timeout S (default 30),
 --memory MB (default 2048, or $GRADING_MEMORY_MB), --only PREFIX[,PREFIX] (checks whose id
-starts with one of them), --sandbox bwrap|nobody|limits (default: the best that works here).
+starts with one of them), --sandbox bwrap|nobody|limits (default: bwrap, or refuse). The JSON
+says which method isolated the submission ("isolation").
 """
 import argparse
 import dataclasses
@@ -29,7 +32,7 @@ from . import diagnosis
 from .checks import CHAPTERS, HELD_OUT, all_checks
 from .checks.judging import grader_secret
 from .execute import CaseResult, GraderError, run_cases
-from .sandbox import Limits, Sandbox
+from .sandbox import Limits, Sandbox, SandboxUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions"
@@ -251,7 +254,7 @@ def grade(submission, chapter=None, checks=None, limits=None, how=None, referenc
     reference = reference_results(items, limits, sandbox, reference_dir, reference_cache)
     rows = [score_check(check, [case_key(check, c) for c in check.cases], student, reference) for check in checks]
     return {"checks": rows, "score": round(sum(r["points"] for r in rows), 2),
-            "max_score": round(sum(r["max_points"] for r in rows), 2)}
+            "max_score": round(sum(r["max_points"] for r in rows), 2), "isolation": sandbox.how}
 
 
 def table(report):
@@ -288,6 +291,9 @@ def main(argv=None):
     only = [p.strip() for p in args.only.split(",")] if args.only else None
     try:
         report = grade(submission, args.chapter, limits=limits, how=args.sandbox, only=only)
+    except SandboxUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 3
     except GraderError as exc:
         print(f"grading check: the grader failed: {exc}", file=sys.stderr)
         return 1
