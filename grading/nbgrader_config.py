@@ -122,3 +122,12 @@ c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollecto
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".py"]
 c.FileNameCollectorPlugin.named_regexp = (
     r".*[/\\]extracted[/\\](?P<student_id>[A-Za-z0-9.-]+)_[^/\\]*[/\\](?P<file_id>.+)")
+
+# ---------------------------------------------------------------- exchange
+# `nbgrader collect` copies the world-writable inbound with shutil.copytree, which follows a
+# symlink a student adds after submitting (mytorch -> .../solutions/mytorch). SafeCollect
+# (grading/exchange.py) follows nothing: a submission holding a symlink, device, fifo, socket or
+# hard link, or over its size or file limits, is refused with a reason and not collected; so is
+# an inbound entry with a junk name or timestamp, or (check_owner, on by default) one not owned
+# by the student it names. The others are collected.
+c.ExchangeFactory.collect = "grading.exchange.SafeCollect"
