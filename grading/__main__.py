@@ -16,6 +16,7 @@ COMMANDS = {
     "unpack": ("grading.unpack", "give exchange submissions their mytorch/ from mytorch-handin.zip (after collect)"),
     "sample-class": ("grading.sample_class", "generate the simulated class of submissions (grading/sample_class/)"),
     "autograde-parallel": ("grading.autograde", "nbgrader autograde of many students at once, one gradebook writer"),
+    "doctor": ("grading.doctor", "what isolation this machine gives student code (or why grading refuses)"),
     "grade-demo": ("grading.demo", "the whole grading workflow on the sample class (make grade-demo)"),
 }
 

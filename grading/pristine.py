@@ -18,7 +18,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .sandboxed_autograde import SubmissionRefused, copy_regular_files
+from .exchange import SubmissionRefused, safe_copy_tree
 
 MANIFEST = "manifest.json"
 
@@ -56,10 +56,10 @@ def keep(submission, store):
         shutil.rmtree(store, ignore_errors=True)
         store.mkdir(parents=True)
         try:
-            copy_regular_files(submission, store / "files")
-        except (SubmissionRefused, OSError) as exc:
+            safe_copy_tree(submission, store / "files")
+        except SubmissionRefused as exc:
             shutil.rmtree(store, ignore_errors=True)
-            return Pristine(refused=str(exc))
+            return Pristine(refused=exc.reason)
         manifest = {"timestamp": _timestamp(submission), "files": hashes(store / "files")}
         manifest_path.write_text(json.dumps(manifest, indent=1) + "\n")
     now = hashes(submission)

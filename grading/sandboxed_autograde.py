@@ -19,7 +19,6 @@ Both pieces are switched on in grading/nbgrader_config.py, so every way of autog
 import json
 import os
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -30,6 +29,7 @@ from nbformat.v4 import new_output
 from nbgrader import utils
 from traitlets import Integer
 
+from .exchange import SubmissionRefused, safe_copy_tree
 from .feedback import CoursePreprocessor
 from .sandbox import Limits, Sandbox
 
@@ -38,35 +38,6 @@ KERNEL_STUB = Path(__file__).resolve().with_name("kernel_stub")  # `grading` ins
 INSIDE_STUB = "/opt/dlcourse"
 SCRATCH_MAX_BYTES = 200 << 20
 REMOVED = "[output removed by the grader: it showed the grader's hidden test code]\n"
-
-
-class SubmissionRefused(ValueError):
-    """The submission holds something the grader will not copy (a symlink, a device, too much)."""
-
-
-def copy_regular_files(source, target, max_bytes=SCRATCH_MAX_BYTES):
-    """Copy the tree `source` to `target`: folders and regular files only, never following a link.
-
-    Raises SubmissionRefused naming the first symlink or special file, or when over max_bytes."""
-    source, target = Path(source), Path(target)
-    total = 0
-    for folder, dirs, files in os.walk(source, followlinks=False):
-        here = Path(folder)
-        (target / here.relative_to(source)).mkdir(parents=True, exist_ok=True)
-        for name in sorted(dirs + files):
-            path = here / name
-            mode = os.lstat(path).st_mode
-            if stat.S_ISDIR(mode):
-                continue
-            if not stat.S_ISREG(mode):
-                kind = "a symlink" if stat.S_ISLNK(mode) else "a special file"
-                raise SubmissionRefused(f"{path.relative_to(source)} is {kind}")
-            total += os.lstat(path).st_size
-            if total > max_bytes:
-                raise SubmissionRefused(f"the submission is larger than {max_bytes >> 20} MB")
-            fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, "rb") as src, open(target / path.relative_to(source), "wb") as dst:
-                shutil.copyfileobj(src, dst)
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -97,7 +68,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         home = self._sandbox_dir / "home"
         work = Path(kw.get("cwd") or os.getcwd())
         inside = f"{INSIDE_HOME}/{work.name}"
-        copy_regular_files(work, home / work.name)
+        home.mkdir()
+        safe_copy_tree(work, home / work.name, max_bytes=SCRATCH_MAX_BYTES)
         connection = self._sandbox_dir / "ipc" / "connection.json"
         shutil.copyfile(self.connection_file, connection)
         argv = [str(connection) if arg == self.connection_file else arg for arg in kernel_cmd]
@@ -258,11 +230,9 @@ def kernel_claim(cell):
 
 
 def submission_problem(folder):
-    """Why the submission folder cannot be graded (a symlink, a special file), or None."""
-    for here, dirs, files in os.walk(folder, followlinks=False):
-        for name in dirs + files:
-            mode = os.lstat(Path(here) / name).st_mode
-            if not (stat.S_ISDIR(mode) or stat.S_ISREG(mode)):
-                kind = "a symlink" if stat.S_ISLNK(mode) else "a special file"
-                return f"{(Path(here) / name).relative_to(folder)} is {kind}"
+    """Why the submission folder cannot be graded (a symlink, a special file...), or None."""
+    try:
+        safe_copy_tree(folder, None)
+    except SubmissionRefused as exc:
+        return exc.reason
     return None
