@@ -58,6 +58,46 @@ _peek = [p.name for p in pathlib.Path("../../..").iterdir()]
 grading.notebook.score = lambda *prefixes, points, **kw: float(points)
 '''
 
+# Everything a student could try from a notebook cell during autograde (each attempt is recorded
+# in the cell's output; tests/test_nbgrader_demo.py asserts every one was refused). The host
+# paths are the ones a student of this course could guess: the repository's, the grader's home.
+INTRUDER_CELL = '''import glob, json, os, pathlib, socket, sqlite3, subprocess, sys
+tried = {{}}
+def attempt(name, action):
+    try:
+        result = action()
+        tried[name] = "DONE" + ("" if result is None else f": {{str(result)[:80]}}")
+    except BaseException as exc:
+        tried[name] = f"refused ({{type(exc).__name__}})"
+def find(names):
+    found = []
+    for top, dirs, files in os.walk("/"):
+        if top.startswith(("/proc", "/sys", "/usr", "/dev")) or "site-packages" in top:
+            dirs[:] = []
+        found += [os.path.join(top, n) for n in dirs + files if n in names]
+    return found or 1 / 0
+root, courses = pathlib.Path({root!r}), [pathlib.Path(c) for c in {courses!r}]
+attempt("read the reference", lambda: print((root / "solutions/mytorch/optim/adam.py").read_text()))
+attempt("the reference through /proc", lambda: glob.glob("/proc/*/cwd/../solutions/mytorch") or 1 / 0)
+attempt("find the course", lambda: find({{"gradebook.db", "solutions", "submitted", "autograded", "exchange"}}))
+attempt("write a gradebook", lambda: [sqlite3.connect(str(c / "gradebook.db")).execute("create table owned(x)")
+                                      for c in courses if (c / "gradebook.db").exists()] or 1 / 0)
+attempt("a classmate's library", lambda: [open(str(c / "submitted/s01-correct/optimization/mytorch/optim/sgd.py"), "a")
+                                          for c in courses])
+attempt("poison the reference cache", lambda: (pathlib.Path({cache!r}) / "owned").write_text("0"))
+attempt("kernel settings", lambda: open("/proc/sys/kernel/core_pattern", "w"))
+attempt("mount", lambda: subprocess.run(["mount", "-t", "tmpfs", "x", "/tmp"], check=True, capture_output=True))
+attempt("become root", lambda: os.setuid(0))
+attempt("the network", lambda: socket.create_connection(("127.0.0.1", 22), timeout=1))
+daemon = subprocess.Popen([sys.executable, "-c", "import time\\nwhile True: time.sleep(0.2)"],
+                          start_new_session=True)
+seen = []  # every later cell's source (the hidden tests too), printed under each later cell
+get_ipython().events.register("pre_run_cell", lambda info: seen.append(info.raw_cell))
+get_ipython().events.register("post_run_cell", lambda result: print("\\n".join(seen)))
+print("INTRUDER " + json.dumps(tried))
+'''
+
+
 STUDENTS = [
     Student("s01-correct", "the reference: every exercise right"),
     Student("s02-partial", "Adam, AdamW and BatchNorm1d.backward not done (stubs)", stubs=["5.4", "5.5", "5.9"]),
@@ -78,6 +118,9 @@ STUDENTS = [
     Student("s10-colab", "RMSprop without the square root, handed in from Colab as a zip",
             edits=[(RMS, 'avg = np.sqrt(state["square_avg"]) + eps', 'avg = state["square_avg"] + eps')],
             colab=True),
+    Student("s12-intruder", "nothing done; a cell tries to read the reference, write the gradebook and a "
+            "classmate's files, leave a daemon, and copy the hidden tests into its outputs",
+            stubs=["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "5.9"], notebook="intruder"),
     Student("s11-exchange", "Adagrad without the square root, submitted through the nbgrader exchange "
             "(its mytorch/ arrives as mytorch-handin.zip)",
             edits=[("optim/adagrad.py", 'np.sqrt(state["sum"]) + eps', 'state["sum"] + eps')], exchange=True),
@@ -128,7 +171,7 @@ def _nbgrader(cell):
     return cell.get("metadata", {}).get("nbgrader", {})
 
 
-def student_notebook(student, chapter, root=ROOT):
+def student_notebook(student, chapter, root=ROOT, courses=()):
     """The chapter's student edition as this student hands it in (solution cells filled)."""
     nb = json.loads((root / "chapters" / chapter / f"{chapter}.ipynb").read_text())
     source = json.loads((root / "solutions" / chapter / f"{chapter}.ipynb").read_text())
@@ -154,16 +197,21 @@ def student_notebook(student, chapter, root=ROOT):
     elif student.notebook == "hostile":
         nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "hostile",
                                "metadata": {}, "outputs": [], "source": HOSTILE_CELL})
+    elif student.notebook == "intruder":
+        cell = INTRUDER_CELL.format(root=str(root), courses=[str(c) for c in courses],
+                                    cache=str(Path.home() / ".cache" / "dlcourse" / "reference"))
+        nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "intruder",
+                               "metadata": {}, "outputs": [], "source": cell})
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
-def student_files(student, chapter=CHAPTER, root=ROOT):
+def student_files(student, chapter=CHAPTER, root=ROOT, courses=()):
     """{relative path: text} of one submission folder (notebook, the chapter's helper modules
     as released, and mytorch/)."""
     files = student_library(student, root / "solutions" / "mytorch")
     for helper in sorted((root / "chapters" / chapter).glob("*.py")):
         files[helper.name] = helper.read_text()
-    files[f"{chapter}.ipynb"] = student_notebook(student, chapter, root)
+    files[f"{chapter}.ipynb"] = student_notebook(student, chapter, root, courses)
     return files
 
 
@@ -175,7 +223,7 @@ def generate(out=OUT, chapter=CHAPTER, students=STUDENTS, root=ROOT):
         shutil.rmtree(out)
     for student in students:
         chapter = student.chapter or default_chapter
-        files = student_files(student, chapter, root)
+        files = student_files(student, chapter, root, courses=[out.parent, root / "grading" / "demo"])
         if student.colab:
             data = {path: text.encode() for path, text in files.items()}
             target = out / "downloads" / f"{student.id}_{chapter}.zip"

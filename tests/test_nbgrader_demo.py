@@ -1,8 +1,11 @@
 """The whole workflow on the sample class: release -> collect (folders and a Colab zip) ->
 parallel autograde -> verify -> feedback -> export, with every student's expected score."""
 import csv
+import hashlib
 import json
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +24,8 @@ EXPECTED = {
     "s06-syntax-error": 0.0,      # mytorch does not import: nothing runs
     "s07-edited-tests": 21.0,     # the deleted and edited test cells are restored and pass
     "s08-stripped-metadata": 21.0,  # missing test cells are added back (add_missing_cells)
-    "s09-hostile": 0.0,           # in the notebook 21 (score() patched); verify's isolated grade 0
+    "s09-hostile": 0.0,           # its notebook claims 21 (score() patched): flagged, the grader's 0 counts
+    "s12-intruder": 0.0,          # stubs; its cell's attacks on the course all fail (test below)
     "s10-colab": 19.5,            # RMSprop without sqrt; handed in as a zip, via zip_collect
     "s11-exchange": 19.0,         # Adagrad without sqrt (its library unpacked from mytorch-handin.zip:
                                   # with the stubs instead it would be 0)
@@ -29,10 +33,22 @@ EXPECTED = {
 STUDENTS = [s for s in sample_class.STUDENTS if s.id in EXPECTED]
 
 
+def tree_hash(folder):
+    digest = hashlib.sha256()
+    for path in sorted(Path(folder).rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("demo") / "course"
+    before = tree_hash(demo.ROOT / "solutions" / "mytorch")
+    started = time.monotonic()
     out, results = demo.run(course, progress=False, students=STUDENTS)
+    graded.seconds = time.monotonic() - started
+    assert tree_hash(demo.ROOT / "solutions" / "mytorch") == before
     return course, out, results
 
 
@@ -86,3 +102,29 @@ def test_rerunning_verify_and_export_changes_nothing(graded):
         assert sorted(s.student.id for s in submissions) == sorted(EXPECTED)
         assert not any(s.needs_manual_grade for s in submissions)
         assert [s.student.id for s in submissions if any(n.flagged for n in s.notebooks)] == ["s09-hostile"]
+
+
+def test_the_intruder_gains_nothing_and_leaves_nothing(graded):
+    course, _, results = graded
+    nb = json.loads((course / "autograded" / "s12-intruder" / "optimization" / "optimization.ipynb").read_text())
+    cell = next(c for c in nb["cells"] if c.get("id") == "intruder")
+    text = "".join("".join(o.get("text", "")) for o in cell["outputs"])
+    tried = json.loads(text.split("INTRUDER ", 1)[1].splitlines()[0])
+    assert len(tried) == 10 and all(v.startswith("refused") for v in tried.values()), tried
+    intruder = next(r for r in results if r["student"] == "s12-intruder")
+    assert intruder["isolation"] == "bwrap" and not intruder["changed"]
+    # classmates' files and the course are as collected; no sandbox process is left behind
+    assert not any(r["changed"] for r in results)
+    from test_sandbox_guarantees import sandbox_processes
+    assert sandbox_processes() == []
+    # its later cells printed the hidden tests: the grader removed them from its outputs and feedback
+    html = (course / "feedback" / "s12-intruder" / "optimization" / "optimization.html").read_text()
+    assert "output removed by the grader" in html
+    assert "HIDDEN TESTS" not in html and "score(&quot;optimization" not in html and 'score("optimization' not in html
+    assert "class Adam" not in html  # the reference stays out of reach
+
+
+def test_the_batch_finishes_on_time(graded):
+    from grading.autograde import STUDENT_TIMEOUT
+
+    assert graded.seconds < 2 * STUDENT_TIMEOUT  # a daemon left by the intruder holds nothing up
