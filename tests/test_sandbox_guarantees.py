@@ -35,8 +35,8 @@ def run(code, limits=None, timeout=60):
     return code, proc.stdout.kept.decode(), proc.stderr.kept.decode(), proc
 
 
-def sandbox_processes():
-    """pids of every process on this machine that runs as a sandbox's dedicated uid."""
+def sandbox_processes(uids=DEDICATED_UIDS):
+    """pids of every process on this machine that runs as one of `uids` (a sandbox's own uid)."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -44,7 +44,7 @@ def sandbox_processes():
                 uid = int((entry / "status").read_text().split("Uid:")[1].split()[0])
             except (OSError, IndexError, ValueError):
                 continue
-            if uid in DEDICATED_UIDS:
+            if uid in uids:
                 found.append(int(entry.name))
     return found
 
