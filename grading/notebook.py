@@ -16,6 +16,11 @@ Notebook exercises are graded from the notebook file on disk (the submitted one)
 the kernel's variables. It returns the report dict (see grading/check.py) when all pass.
 Nothing goes to stderr (nbgrader zeroes a cell that writes to stderr).
 
+During `nbgrader autograde` none of this runs: the kernel runs in the sandbox, where
+`grading.notebook` is a stand-in that prints a note (grading/kernel_stub), and each test cell's
+output and points come from the isolated grader (grading/sandboxed_autograde.py). A kernel that
+reaches this module during autograde was not sandboxed, and grading refuses.
+
 For partial credit, a hidden test ends with `score(...)` instead, whose float value nbgrader
 takes as the cell's points; `python -m grading verify` recomputes the same number outside
 the student's kernel and finds the prefixes in the source notebook (keep them literal):
@@ -31,10 +36,9 @@ from .check import grade, table
 from .execute import SKIP
 from .sandbox import Limits
 
-# The reference's results, kept between the kernels of one autograde run so each test cell does
-# not start a reference process. Student code shares the kernel and could write here, which is why
-# these in-notebook scores are never the authoritative ones: `python -m grading verify` regrades
-# without this cache.
+# The reference's results, kept between kernels so each test cell does not start a reference
+# process. Only trusted kernels come here (an instructor running the source notebooks, the
+# tests): autograde kernels run in the sandbox, which neither sees this folder nor this module.
 REFERENCE_CACHE = Path(os.environ.get("DLCOURSE_REFERENCE_CACHE",
                                       Path.home() / ".cache" / "dlcourse" / "reference"))
 
@@ -72,10 +76,19 @@ def _selected(report, prefixes):
             "max_score": round(sum(r["max_points"] for r in rows), 2)}
 
 
+class UnsandboxedAutograde(RuntimeError):
+    """nbgrader autograde ran this kernel outside the sandbox: the course's config was not used."""
+
+
 def _graded(prefixes, submission, timeout, memory_mb, example):
     """The grader's report on the checks named by prefixes, its table printed."""
     if not prefixes:
         raise ValueError(f"name the checks, e.g. {example}")
+    if os.environ.get("NBGRADER_EXECUTION") == "autograde":
+        # The course's autograde runs kernels in the sandbox, where this module is replaced by
+        # grading/kernel_stub: reaching it here means student code ran with the grader's rights.
+        raise UnsandboxedAutograde("this autograde kernel is not sandboxed: run nbgrader with the course's "
+                                   "grading/nbgrader_config.py (grading/sandboxed_autograde.py); nothing graded")
     root = Path(submission) if submission else find_submission()
     limits = Limits(wall_s=timeout, memory_bytes=memory_mb << 20)
     chapters = {p.split(".")[0] for p in prefixes}
