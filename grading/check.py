@@ -26,12 +26,10 @@ import os
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from . import diagnosis
 from .checks import CHAPTERS, HELD_OUT, all_checks
-from .checks.judging import grader_secret
-from .execute import CaseResult, GraderError, run_cases
+from .execute import GraderError, run_cases
+from .reference import ReferenceStore, release_stamp
 from .sandbox import Limits, Sandbox, SandboxUnavailable
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,62 +75,37 @@ def work_items(checks):
     return list(items.values())
 
 
-def _fingerprint(folder):
-    digest = hashlib.sha256()
-    for path in sorted(Path(folder).rglob("*")):
-        if path.is_file() and (path.suffix in (".py", ".ipynb")) and "__pycache__" not in path.parts:
-            digest.update(f"{path.relative_to(folder)}:{path.stat().st_mtime_ns}:{path.stat().st_size}".encode())
-    return digest.hexdigest()
+def reference_results(items, limits, sandbox, reference_dir=REFERENCE, disk_cache=None, stamp=None):
+    """The reference's results for `items`: remembered per process, kept in the release's
+    reference store (grading/reference.py: `disk_cache`, else $DLCOURSE_REFERENCE_STORE or
+    grading/.reference/, a folder of the grader's that no sandbox binds), and computed in the
+    reference's own sandboxed process only for what neither holds (under the store's lock: one
+    grading process computes a release's results, the others wait and read them)."""
+    store = ReferenceStore(disk_cache) if disk_cache else ReferenceStore.default()
+    stamp = stamp or release_stamp(reference_dir, [item["case_file"] for item in items])
 
+    def missing():
+        return [item for item in items if (stamp, item["key"]) not in _reference_memo]
 
-def reference_results(items, limits, sandbox, reference_dir=REFERENCE, disk_cache=None):
-    """The reference's results for `items`, from its own process (remembered per process, and in
-    `disk_cache` when given: a folder that only the notebook test cells use, to save a reference
-    run per cell; authoritative grading - the CLI and verify - never reads it)."""
-    sources = sorted({item["case_file"] for item in items})
-    stamp = _fingerprint(reference_dir) + "".join(hashlib.sha256(Path(s).read_bytes()).hexdigest() for s in sources)
-    if disk_cache:
-        for item in items:
-            if (stamp, item["key"]) not in _reference_memo:
-                cached = _load_cached(disk_cache, stamp, item["key"])
-                if cached is not None:
-                    _reference_memo[(stamp, item["key"])] = cached
-    todo = [item for item in items if (stamp, item["key"]) not in _reference_memo]
-    if todo:
-        trusted = Limits(wall_s=max(limits.wall_s, 120), case_s=max(limits.case_s, 60),
-                         memory_bytes=max(limits.memory_bytes, 4 << 30))
-        found = run_cases(reference_dir, todo, trusted, reference=True, sandbox=Sandbox(trusted, sandbox.how))
-        for key, result in found.items():
+    def read():
+        for key, result in store.load(stamp, [item["key"] for item in missing()]).items():
             _reference_memo[(stamp, key)] = result
-    if disk_cache:
-        for item in items:
-            if not _cache_path(disk_cache, stamp, item["key"]).with_suffix(".json").exists():
-                _save_cached(disk_cache, stamp, item["key"], _reference_memo[(stamp, item["key"])])
-    return {item["key"]: _reference_memo[(stamp, item["key"])] for item in items}
 
-
-def _cache_path(folder, stamp, key):
-    return Path(folder) / hashlib.sha256(f"{stamp}:{key}".encode()).hexdigest()[:32]
-
-
-def _save_cached(folder, stamp, key, result):
-    path = _cache_path(folder, stamp, key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path.with_suffix(".npz"), "wb") as out:
-        np.savez(out, **result.arrays)
-    meta = dict(error=result.error, warnings=result.warnings, problems=result.problems)
-    path.with_suffix(".json").write_text(json.dumps(meta))
-
-
-def _load_cached(folder, stamp, key):
-    path = _cache_path(folder, stamp, key)
-    try:
-        meta = json.loads(path.with_suffix(".json").read_text())
-        with np.load(path.with_suffix(".npz"), allow_pickle=False) as saved:
-            arrays = {name: saved[name] for name in saved.files}
-    except (OSError, ValueError):
-        return None
-    return CaseResult(arrays=arrays, **meta)
+    read()
+    if missing():
+        with store.locked(stamp):
+            read()  # another process may have computed them meanwhile
+            todo = missing()
+            if todo:
+                trusted = Limits(wall_s=max(limits.wall_s, 120), case_s=max(limits.case_s, 60),
+                                 memory_bytes=max(limits.memory_bytes, 4 << 30))
+                found = run_cases(reference_dir, todo, trusted, reference=True,
+                                  sandbox=Sandbox(trusted, sandbox.how))
+                for key, result in found.items():
+                    _reference_memo[(stamp, key)] = result
+    results = {item["key"]: _reference_memo[(stamp, item["key"])] for item in items}
+    store.save(stamp, results)  # what this store lacks (a result remembered from another store's run)
+    return results
 
 
 def _describe_case(case):
@@ -240,18 +213,20 @@ def grade(submission, chapter=None, checks=None, limits=None, how=None, referenc
           reference_cache=None):
     """Grade one submission; returns the report dict printed by --json.
 
-    reference_cache: a folder keeping the reference's results between processes (see
-    reference_results); only for the in-notebook test cells, whose score is not authoritative.
+    reference_cache: another folder for the reference's results than the release's store
+    (grading/reference.py); the in-notebook test cells on a student's machine use one.
     """
     checks = list(checks) if checks is not None else all_checks(chapter)
     if only:
         checks = [c for c in checks if any(c.id == p or c.id.startswith(p + ".") for p in only)]
-    checks = prepare(checks, grader_secret())
+    store = ReferenceStore(reference_cache) if reference_cache else ReferenceStore.default()
+    stamp = release_stamp(reference_dir, [check.cases_file for check in checks])
+    checks = prepare(checks, store.secret(stamp))  # one secret per release (grading/reference.py)
     limits = limits or Limits()
     sandbox = Sandbox(limits, how)
     items = work_items(checks)
     student = run_cases(Path(submission), items, limits, sandbox=sandbox)
-    reference = reference_results(items, limits, sandbox, reference_dir, reference_cache)
+    reference = reference_results(items, limits, sandbox, reference_dir, reference_cache, stamp)
     rows = [score_check(check, [case_key(check, c) for c in check.cases], student, reference) for check in checks]
     return {"checks": rows, "score": round(sum(r["points"] for r in rows), 2),
             "max_score": round(sum(r["max_points"] for r in rows), 2), "isolation": sandbox.how}
