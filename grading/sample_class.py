@@ -84,7 +84,7 @@ attempt("write a gradebook", lambda: [sqlite3.connect(str(c / "gradebook.db")).e
                                       for c in courses if (c / "gradebook.db").exists()] or 1 / 0)
 attempt("a classmate's library", lambda: [open(str(c / "submitted/s01-correct/optimization/mytorch/optim/sgd.py"), "a")
                                           for c in courses])
-attempt("poison the reference cache", lambda: (pathlib.Path({cache!r}) / "owned").write_text("0"))
+attempt("poison the reference results", lambda: [(pathlib.Path(p) / "owned").write_text("0") for p in {caches!r}])
 attempt("kernel settings", lambda: open("/proc/sys/kernel/core_pattern", "w"))
 attempt("mount", lambda: subprocess.run(["mount", "-t", "tmpfs", "x", "/tmp"], check=True, capture_output=True))
 attempt("become root", lambda: os.setuid(0))
@@ -199,7 +199,8 @@ def student_notebook(student, chapter, root=ROOT, courses=()):
                                "metadata": {}, "outputs": [], "source": HOSTILE_CELL})
     elif student.notebook == "intruder":
         cell = INTRUDER_CELL.format(root=str(root), courses=[str(c) for c in courses],
-                                    cache=str(Path.home() / ".cache" / "dlcourse" / "reference"))
+                                    caches=[str(Path.home() / ".cache" / "dlcourse" / "reference"),
+                                            str(root / "grading" / ".reference")])
         nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "intruder",
                                "metadata": {}, "outputs": [], "source": cell})
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"

@@ -122,6 +122,10 @@ def test_the_intruder_gains_nothing_and_leaves_nothing(graded):
     assert "output removed by the grader" in html
     assert "HIDDEN TESTS" not in html and "score(&quot;optimization" not in html and 'score("optimization' not in html
     assert "class Adam" not in html  # the reference stays out of reach
+    # an honest classmate's feedback shows its own verdicts and no trace of the intruder
+    honest = (course / "feedback" / "s01-correct" / "optimization" / "optimization.html").read_text()
+    assert honest.count("checks passed - well done!") == 9
+    assert "output removed" not in honest and "INTRUDER" not in honest and "TAMPERING" not in honest
 
 
 def test_the_batch_finishes_on_time(graded):
