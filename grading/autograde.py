@@ -27,9 +27,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from . import pristine
+from .course import ROOT
 from .sandbox import require
 
-ROOT = Path(__file__).resolve().parents[1]
 CONFIG = ROOT / "grading" / "nbgrader_config.py"
 COURSE = ROOT  # the real course: grading/nbgrader_config.py's folders
 # s for one student's whole notebook (~45 s here). Kernels started at the same moment can pick

@@ -28,11 +28,11 @@ from pathlib import Path
 
 from . import diagnosis
 from .checks import CHAPTERS, HELD_OUT, all_checks
+from .course import ROOT
 from .execute import GraderError, run_cases
 from .reference import ReferenceStore, release_stamp
 from .sandbox import Limits, Sandbox, SandboxUnavailable
 
-ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "solutions"
 _reference_memo = {}
 

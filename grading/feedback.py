@@ -10,6 +10,8 @@ from nbgrader import utils
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import List
 
+from .course import ROOT
+
 BEGIN, END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 NOTE = "# (hidden tests run here; your diagnosis is printed below)"
 

@@ -40,8 +40,8 @@ from pathlib import Path
 import numpy as np
 
 from .checks.judging import SECRET_ENV
+from .course import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 STORE_ENV = "DLCOURSE_REFERENCE_STORE"
 DEFAULT_STORE = ROOT / "grading" / ".reference"
 CASES = ROOT / "grading" / "cases"

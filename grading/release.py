@@ -20,12 +20,11 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from .course import CHAPTERS, ROOT
 from .pack import ZIP_DATE, zip_files
 from .regions import RegionError, strip_regions
 
-ROOT = Path(__file__).resolve().parents[1]
-CHAPTER_IDS = ("universal_approximation", "perceptron_learning", "matrix_calculus",
-               "backprop", "optimization", "torch_pipeline")
+CHAPTER_IDS = CHAPTERS
 EDITIONS = ("mytorch", "chapters")
 BUNDLE = Path("dist") / "dlcourse-student.zip"
 BUNDLE_TOP = "dlcourse-student"

@@ -18,8 +18,8 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-CHAPTERS = ["universal_approximation", "perceptron_learning", "matrix_calculus", "backprop",
-            "optimization", "torch_pipeline"]
+from ..course import CHAPTERS
+
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases"
 HELD_OUT = "grader_only"  # a prepared case's key for the judge's data (Check.held_out), never sent to the sandbox
 
