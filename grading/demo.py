@@ -13,6 +13,7 @@ import argparse
 import csv
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from . import sample_class
@@ -50,7 +51,27 @@ def collect(course, chapter, klass):
         for path in zips:
             shutil.copyfile(path, archive / path.name)
         nbgrader(course, "zip_collect", chapter, "--force")
+    roster(course, sorted(p.name for p in (course / "submitted").iterdir() if (p / chapter).is_dir()))
     return unpack_submissions(course / "submitted", chapter)
+
+
+def student_name(student_id):
+    """(first, last) of a sample student: "s03-momentum" -> ("Momentum", "Sample 03")."""
+    number, _, what = student_id.partition("-")
+    return (what.replace("-", " ").capitalize() or student_id), f"Sample {number.lstrip('s') or number}"
+
+
+def roster(course, students):
+    """Give the students their names in the gradebook, as an instructor does with the class list:
+    `nbgrader db student import roster.csv` (else the formgrader shows "None, None")."""
+    path = Path(course) / "roster.csv"
+    with open(path, "w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["id", "first_name", "last_name", "email"])
+        for student in students:
+            out.writerow([student, *student_name(student), ""])
+    nbgrader(course, "db", "student", "import", str(path))
+    return path
 
 
 def export(course):
@@ -82,9 +103,13 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, stu
     course = course_config(course)
     steps = ["generate", "release", "collect", "autograde", "verify", "feedback", "export"]
     results = out = None
-    with tqdm(steps, desc="grade-demo", unit="step", disable=not progress) as bar:
-        for step in bar:
-            bar.set_postfix_str(step)
+    started = time.monotonic()
+    with tqdm(steps, desc="grade-demo", unit="step", disable=not progress,
+              bar_format="{desc}{postfix} [{elapsed} so far]") as bar:
+        for number, step in enumerate(bar, start=1):
+            bar.set_description_str(f"grade-demo step {number}/{len(steps)}", refresh=False)
+            bar.set_postfix_str(f"{step}: {STEPS[step].format(n=len(students))}")
+            began = time.monotonic()
             if step == "generate":
                 sample_class.generate(klass, chapter, students)
             elif step == "release":
@@ -103,7 +128,18 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, stu
                     tqdm.write(f"generate_feedback failed for some students:\n{done.stderr[-600:]}")
             elif step == "export":
                 out = export(course)
+            if progress:
+                tqdm.write(f"grade-demo: step {number}/{len(steps)} {step} done in {time.monotonic() - began:.0f} s "
+                           f"({time.monotonic() - started:.0f} s in all)")
     return out, results
+
+
+# What each step does, shown while it runs (the autograde and verify steps add a bar per student,
+# with the time left). Expected times on the 2-core course machine: grading/README.md.
+STEPS = {"generate": "writing the sample class ({n} students)", "release": "nbgrader generate_assignment",
+         "collect": "submissions, LMS zips, the roster, each student's mytorch/",
+         "autograde": "{n} notebooks in sandboxed kernels", "verify": "re-grading {n} collected copies in isolation",
+         "feedback": "nbgrader generate_feedback (HTML, with the summary)", "export": "grades.csv"}
 
 
 def main(argv=None):

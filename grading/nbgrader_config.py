@@ -106,9 +106,11 @@ c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, TrustedScores, Cl
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from grading.feedback import HideHiddenTests  # noqa: E402
+from grading.feedback import FeedbackSummary, HideHiddenTests  # noqa: E402
 
-c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, CSSHTMLHeaderPreprocessor]
+# FeedbackSummary: the file opens with every exercise, its points, the mistake and what to do next
+# (and any note that changes a score); no host path in any output; no hand-in zip in the folder.
+c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, FeedbackSummary, CSSHTMLHeaderPreprocessor]
 
 # ---------------------------------------------------------------- Colab hand-ins
 # `python -m grading pack CHAPTER` zips <CHAPTER>.ipynb and mytorch/**.py at the zip's top;

@@ -12,7 +12,10 @@ The output is a pure function of the sources (no timestamps, no outputs, fixed z
 a second release changes nothing and the drift check can compare bytes.
 """
 import argparse
+import hashlib
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -114,6 +117,7 @@ def run_nbgrader(root, chapter_ids, course, gradebook=False):
             return [n for n in names if n in SKIP_DIRS or n.endswith(".pyc")
                     or (n.endswith(".ipynb") and not (Path(folder) == top and n == f"{cid}.ipynb"))]
         shutil.copytree(Path(root) / "solutions" / cid, course / "solutions" / cid, ignore=ignore)
+        stable_ids(course / "solutions" / cid / f"{cid}.ipynb")
     config = Path(root) / "grading" / "nbgrader_config.py"
     overrides = {"root": str(course), "source_directory": "solutions", "release_directory": "chapters"}
     if not gradebook:
@@ -138,6 +142,39 @@ def run_nbgrader(root, chapter_ids, course, gradebook=False):
         raise ReleaseError(f"nbgrader generate_assignment failed (exit {proc.returncode}; "
                            f"no notebook for {missing or 'none missing'}):\n{log}")
     return course / "chapters"
+
+
+CELL_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
+
+
+def stable_ids(path):
+    """Give every cell of the notebook at `path` without an id a deterministic one (in place).
+
+    nbformat gives a cell without an id (an older notebook, a cell written by a script) a
+    random one at every read, so each release would change it and the drift check would fail.
+    Here it is the cell's nbgrader grade_id when that is a valid, unused id, else
+    "cell-" + a hash of the cell's type and source (plus its position if that is taken)."""
+    nb = json.loads(Path(path).read_text(encoding="utf-8"))
+    cells = nb.get("cells", [])
+    if all(isinstance(c.get("id"), str) for c in cells):
+        return False
+    used = {c["id"] for c in cells if isinstance(c.get("id"), str)}
+    for index, cell in enumerate(cells):
+        if isinstance(cell.get("id"), str):
+            continue
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else source
+        grade_id = str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+        digest = hashlib.sha1(f"{cell.get('cell_type')}\n{source}".encode()).hexdigest()[:12]
+        for candidate in (grade_id, f"cell-{digest}", f"cell-{digest}-{index}"):
+            if CELL_ID.match(candidate) and candidate not in used:
+                break
+        cell["id"] = candidate
+        used.add(candidate)
+    if (nb.get("nbformat"), nb.get("nbformat_minor", 0)) < (4, 5):
+        nb["nbformat"], nb["nbformat_minor"] = 4, 5
+    Path(path).write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return True
 
 
 def student_notebook(data, source):
@@ -212,6 +249,44 @@ def differences(expected, actual):
         elif expected[path] != actual[path]:
             found.append(("differs", path))
     return found
+
+
+def explain(path, expected, actual, most=5):
+    """Why the committed file `actual` differs from the generated `expected` (bytes), in words:
+    "cell 12 (grade_id optimization_sgd): source differs", "line 40 differs", ..."""
+    if path.endswith(".ipynb"):
+        try:
+            mine, theirs = json.loads(actual), json.loads(expected)
+        except ValueError:
+            return ["not a readable notebook"]
+        reasons = []
+        a, b = mine.get("cells", []), theirs.get("cells", [])
+        if len(a) != len(b):
+            reasons.append(f"{len(a)} cells, the generated notebook {len(b)}")
+        for index, (got, want) in enumerate(zip(a, b)):
+            fields = [key for key in sorted(set(got) | set(want)) if got.get(key) != want.get(key)]
+            if fields:
+                grade_id = want.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+                name = f"grade_id {grade_id}" if grade_id else f"id {want.get('id')}"
+                what = f"cell {index} ({name}): {', '.join(fields)} differ{'s' if len(fields) == 1 else ''}"
+                if fields == ["id"]:
+                    what += (f" (committed {got.get('id')!r}, generated {want.get('id')!r}: "
+                             "was chapters/ edited, or released by another tool?)")
+                reasons.append(what)
+        if not reasons:
+            others = [key for key in sorted(set(mine) | set(theirs)) if key != "cells" and mine.get(key) != theirs.get(key)]
+            reasons.append(f"notebook {', '.join(others)} differ" if others else
+                           "same cells, different formatting (written by another tool?)")
+        return reasons[:most] + ([f"... and {len(reasons) - most} more"] if len(reasons) > most else [])
+    try:
+        mine, theirs = actual.decode("utf-8").splitlines(), expected.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        return ["binary content differs"]
+    for number, (got, want) in enumerate(zip(mine, theirs), start=1):
+        if got != want:
+            return [f"line {number} differs"]
+    return [f"{len(mine)} lines, the generated file {len(theirs)}" if len(mine) != len(theirs)
+            else "line endings or the last newline differ"]
 
 
 def write_edition(root, files):
@@ -348,8 +423,10 @@ def driftcheck(argv=None):
               "(run `make release` and commit):", file=sys.stderr)
         what = {"missing": "not in the repository", "extra": "no longer generated",
                 "differs": "differs from the generated file"}
+        disk = edition_on_disk(args.root)
         for kind, path in drift:
-            print(f"  {path}: {what[kind]}", file=sys.stderr)
+            why = "; ".join(explain(path, expected[path], disk[path])) if kind == "differs" else ""
+            print(f"  {path}: {what[kind]}" + (f": {why}" if why else ""), file=sys.stderr)
         return 1
     print(f"driftcheck: mytorch/ and chapters/ match solutions/ ({len(expected)} files)")
     return 0

@@ -110,6 +110,90 @@ def as_plain_array(np, value):
     return array, None
 
 
+class _BrokenMeta(type):
+    def __getattr__(cls, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        raise ImportError(cls._why)
+
+
+def broken_object(name, why):
+    """A stand-in for `name` of a library file that does not import: using it (calling,
+    instantiating, subclassing and instantiating, reading an attribute) raises ImportError(why)."""
+    def refuse(cls, *args, **kwargs):
+        raise ImportError(why)
+    return _BrokenMeta(name, (), {"__new__": refuse, "_why": why, "__module__": "mytorch"})
+
+
+def file_error(exc, path, submission):
+    """'mytorch could not import mytorch/optim/rprop.py: SyntaxError: ... (line 12)'."""
+    rel = os.path.relpath(path, submission) if path else "a file of mytorch"
+    line = getattr(exc, "lineno", None) if isinstance(exc, SyntaxError) else None
+    if line is None:
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if path and os.path.abspath(frame.filename) == os.path.abspath(path):
+                line = frame.lineno
+                break
+    text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+    return (f"mytorch could not import {rel}: {type(exc).__name__}: {text[:300]}"
+            + (f" (line {line})" if line else ""))
+
+
+class TolerantLoader:
+    """Runs a mytorch module; a module whose own code fails (a syntax error, a bad import, a
+    NameError at import time) stays importable: what it defined before the error is kept and
+    every other name is a broken_object naming the file and line. So one broken file costs
+    only the exercises that use it."""
+
+    def __init__(self, loader, submission):
+        self.loader, self.submission = loader, submission
+
+    def __getattr__(self, name):  # get_source, is_package, ... as the file loader has them
+        return getattr(self.loader, name)
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        try:
+            self.loader.exec_module(module)
+        except BaseException as exc:  # noqa: BLE001 - a student's module may fail in any way
+            why = file_error(exc, getattr(module, "__file__", None), self.submission)
+            BROKEN_FILES.append(why)
+            package = module.__name__ if hasattr(module, "__path__") else None
+
+            def missing(name):
+                if name.startswith("__"):
+                    raise AttributeError(name)
+                if package:
+                    try:
+                        return importlib.import_module(f"{package}.{name}")
+                    except ImportError:
+                        pass
+                return broken_object(name, why)
+            module.__getattr__ = missing
+
+
+BROKEN_FILES = []
+
+
+class TolerantFinder:
+    """sys.meta_path entry: every module of the submission's mytorch package gets a TolerantLoader."""
+
+    def __init__(self, submission):
+        self.submission = submission
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "mytorch" and not fullname.startswith("mytorch."):
+            return None
+        from importlib.machinery import PathFinder
+        spec = PathFinder.find_spec(fullname, path if path is not None else [self.submission])
+        if spec is None or spec.loader is None or not str(spec.origin or "").startswith(self.submission):
+            return spec
+        spec.loader = TolerantLoader(spec.loader, self.submission)
+        return spec
+
+
 def load_module(path, name):
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
@@ -186,6 +270,7 @@ def main(argv):
 
     submission = job["submission"]
     sys.path.insert(0, submission)
+    sys.meta_path.insert(0, TolerantFinder(submission))  # one broken library file costs only its exercises
     os.chdir(submission)
     reference = job["reference"]
     subject = {}

@@ -156,6 +156,33 @@ def cell_report(report, prefixes, points):
     return earned, "\n".join(lines) + "\n"
 
 
+def cell_record(report, prefixes, points, earned, chapter, refused=None):
+    """What the feedback's summary needs of one test cell (grading/feedback.py FeedbackSummary):
+    its points and, per check, the exercise it belongs to, its share of the points and its message."""
+    from .checks import all_checks
+
+    checks = all_checks(chapter)
+    titles = {check.id: check.exercise for check in checks}
+    rows = (report or {}).get("checks") or [
+        dict(id=c.id, passed=False, points=0.0, max_points=c.points, message=f"not graded: {refused}")
+        for c in checks]
+    rows = [r for r in rows if any(r["id"] == p or r["id"].startswith(p + ".") for p in prefixes)]
+    return {"points": earned, "max_points": points,
+            "checks": [dict(id=r["id"], exercise=titles.get(r["id"], r["id"]), passed=r["passed"], points=r["points"],
+                            max_points=r["max_points"], message=r["message"]) for r in rows]}
+
+
+def library_note(folder):
+    """The first line of the submission's mytorch/NOT_HANDED_IN.txt (grading/unpack.py), or None."""
+    from .unpack import NOT_HANDED_IN
+
+    path = Path(folder) / "mytorch" / NOT_HANDED_IN
+    if path.is_symlink() or not path.is_file():
+        return None
+    lines = path.read_text(errors="replace").splitlines()
+    return "".join(ch for ch in (lines[0] if lines else "") if ch.isprintable())[:300] or None
+
+
 def row_part(row):
     return {"score": row["points"], "max_score": row["max_points"]}
 
@@ -171,13 +198,14 @@ class TrustedScores(CoursePreprocessor):
 
         chapter, student = resources["nbgrader"]["assignment"], resources["nbgrader"]["student"]
         folder = Path(resources["metadata"]["path"])
-        submitted = Path(CourseDirectory(config=self.config).format_path("submitted_directory", student, chapter))
+        coursedir = CourseDirectory(config=self.config)
+        submitted = Path(coursedir.format_path(coursedir.submitted_directory, student, chapter))
         cells = grader_cells(chapter)
         # nbgrader's copy into autograded/ followed any link: look at what the student handed in
         refused = submission_problem(submitted) if submitted.is_dir() else None
         report = None if refused else grade(folder, chapter)
         hidden = hidden_lines(nb)
-        claims = {}
+        claims, graded = {}, {}
         for cell in nb.cells:
             if cell.cell_type != "code":
                 continue
@@ -191,6 +219,7 @@ class TrustedScores(CoursePreprocessor):
                     earned, text = 0.0, f"Score 0 / {points:g}: not graded: {refused}.\n"
                 else:
                     earned, text = cell_report(report, prefixes, points)
+                graded[grade_id] = cell_record(report, prefixes, points, earned, chapter, refused)
                 cell.outputs = [new_output("stream", name="stdout", text=text),
                                 new_output("execute_result", data={"text/plain": f"{earned:g}"},
                                            execution_count=cell.get("execution_count"))]
@@ -198,7 +227,8 @@ class TrustedScores(CoursePreprocessor):
                 cell.outputs = [new_output("stream", name="stdout", text=REMOVED)
                                 if any(line in output_text(o) for line in hidden) else o for o in cell.outputs]
         nb.metadata["dlcourse"] = {"graded_by": "isolated grader", "refused": refused, "claims": claims,
-                                   "isolation": report.get("isolation") if report else None}
+                                   "isolation": report.get("isolation") if report else None,
+                                   "cells": graded, "library": library_note(folder)}
         if claims:
             self.log.warning("%s: the notebook printed scores of its own in %s (the grader's count)",
                              student, ", ".join(sorted(claims)))

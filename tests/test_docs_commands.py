@@ -35,7 +35,7 @@ DOCS = ("README.md", "grading/README.md")
 MARKER = re.compile(r"^\s*<!-- doc-test: ([a-z-]+)(?: \((.+)\))? -->\s*$")
 FENCE = re.compile(r"^(\s*)```")
 CONFIG_WARNING = re.compile(r"(?i)config option|not recognized|unrecognized (option|argument|alias|flag)")
-RUNNERS = {"formgrader", "release", "lms", "grading", "end-of-term", "exchange-root", "exchange-config",
+RUNNERS = {"formgrader", "release", "roster", "lms", "grading", "end-of-term", "exchange-root", "exchange-config",
            "exchange-release", "exchange-fetch", "exchange-submit", "exchange-collect"}
 
 
@@ -238,6 +238,8 @@ def test_lms_zips_then_grading_then_end_of_term(released, tmp_path):
                        capture_output=True, timeout=120)
         student_linear.write_bytes(kept)
         shutil.move(course / "handin" / "backprop-handin.zip", archive / f"{student}_backprop-handin.zip")
+    (course / "grading" / "roster.csv").write_text("id,first_name,last_name,email\nbob,Bob,Brown,bob@example.edu\n")
+    run_block("roster", course, env)
     run_block("lms", course, env)
     submitted = course / "grading" / "submitted"
     assert sorted(p.name for p in submitted.iterdir()) == ["alice", "bob"]
@@ -248,6 +250,10 @@ def test_lms_zips_then_grading_then_end_of_term(released, tmp_path):
         assert (course / "grading" / "feedback" / student / "backprop" / "backprop.html").is_file()
     assert (course / "grading" / "reports" / "verify-backprop.txt").is_file()  # where the guide says
     assert not (course / "reports").exists()
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gb:  # names as the roster gave them
+        assert {s.id: (s.first_name, s.last_name) for s in gb.students} == {
+            "alice": ("Alice", "Adams"), "bob": ("Bob", "Brown")}
     (course / "grading" / "grades.csv").unlink()
     run_block("end-of-term", course, env)
     rows = (course / "grading" / "grades.csv").read_text().splitlines()
