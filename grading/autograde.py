@@ -1,6 +1,12 @@
 """Running nbgrader on a course folder, and autograding many students in parallel.
 
     python -m grading autograde-parallel CHAPTER [--course DIR] [--jobs N] [--student ID ...]
+                                                 [--scheduler ADDRESS] [--force]
+
+The command runs on Dask distributed (grading/cluster.py: a LocalCluster of N workers, or the
+cluster at --scheduler; one task per student, this process the only writer; students already
+graded are skipped unless --force). `autograde_parallel` below is the earlier engine, one
+process per student on this machine, kept for comparison (bench/bench_autograde.py).
 
 nbgrader's `autograde` grades one student after another (issue 174), ~5 s of start-up each.
 First each submission gets its mytorch/ (grading/unpack.py: from the exchange's
@@ -24,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from datetime import datetime
 from pathlib import Path
 
 from . import pristine
@@ -79,12 +86,13 @@ def environment(threads=1):
     return env
 
 
-def nbgrader(course, *args, check=True, timeout=None):
-    """Run `nbgrader ARGS` in the course folder (which holds its nbgrader_config.py).
+def nbgrader(course, *args, check=True, timeout=None, env=None):
+    """Run `nbgrader ARGS` in the course folder (which holds its nbgrader_config.py), with `env`
+    added to its environment.
 
     On `timeout` (s) nbgrader and everything it started (its kernel) are killed and the
     result has returncode -9."""
-    proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course, env=environment(),
+    proc = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=course, env={**environment(), **(env or {})},
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -106,17 +114,17 @@ def nbgrader(course, *args, check=True, timeout=None):
 
 
 def settings(course):
-    """{"db_url", "root", "submitted", "autograded", "feedback"} as nbgrader sees them in course/
-    (its config, evaluated); folders are absolute paths."""
+    """{"db_url", "root", "source", "submitted", "autograded", "feedback"} as nbgrader sees them in
+    course/ (its config, evaluated); folders are absolute paths."""
     code = ("import json; from nbgrader.apps import NbGrader; from nbgrader.coursedir import CourseDirectory; "
             "app = NbGrader(); app.load_config_file(); d = CourseDirectory(config=app.config); "
-            "print(json.dumps(dict(db_url=d.db_url, root=d.root, submitted=d.submitted_directory, "
+            "print(json.dumps(dict(db_url=d.db_url, root=d.root, source=d.source_directory, submitted=d.submitted_directory, "
             "autograded=d.autograded_directory, feedback=d.feedback_directory)))")
     proc = subprocess.run([sys.executable, "-c", code], cwd=course, env=environment(),
                           capture_output=True, text=True, check=True)
     found = json.loads(proc.stdout.strip().splitlines()[-1])
     root = Path(found["root"])
-    for key in ("submitted", "autograded", "feedback"):
+    for key in ("source", "submitted", "autograded", "feedback"):
         found[key] = str(root / found[key])
     return found
 
@@ -128,31 +136,52 @@ def submitted_students(course, chapter):
 
 def copy_grades(source_url, target_url, chapter, student):
     """Copy one student's autograde results (grades, comments, timestamp) between gradebooks."""
+    grades = read_grades(source_url, chapter, student)
+    if grades is not None:
+        write_grades(target_url, chapter, student, grades)
+    return grades is not None
+
+
+def read_grades(db_url, chapter, student):
+    """One student's autograde results in a gradebook as plain data, or None."""
     import warnings
 
     from nbgrader.api import Gradebook, MissingEntry
 
-    warnings.filterwarnings("ignore", message=".*not in session", module="nbgrader")  # its own autoflush noise
-    with Gradebook(source_url) as src, Gradebook(target_url) as dst:
+    warnings.filterwarnings("ignore", message=".*not in session", module="nbgrader")
+    with Gradebook(db_url) as gb:
         try:
-            done = src.find_submission(chapter, student)
+            done = gb.find_submission(chapter, student)
         except MissingEntry:
-            return False
+            return None
+        return {"timestamp": done.timestamp.isoformat() if done.timestamp else None,
+                "notebooks": {nb.name: {"grades": {g.name: [g.auto_score, g.needs_manual_grade] for g in nb.grades},
+                                        "comments": {c.name: c.auto_comment for c in nb.comments},
+                                        "flagged": nb.flagged, "late_submission_penalty": nb.late_submission_penalty}
+                              for nb in done.notebooks}}
+
+
+def write_grades(db_url, chapter, student, grades):
+    """The driver's write of one student's autograde results (read_grades' data)."""
+    import warnings
+
+    from nbgrader.api import Gradebook
+
+    warnings.filterwarnings("ignore", message=".*not in session", module="nbgrader")
+    with Gradebook(db_url) as dst:
         dst.update_or_create_student(student)
-        dst.update_or_create_submission(chapter, student, timestamp=done.timestamp)
-        for notebook in done.notebooks:
-            for grade in notebook.grades:
-                mine = dst.find_grade(grade.name, notebook.name, chapter, student)
-                mine.auto_score = grade.auto_score
-                mine.needs_manual_grade = grade.needs_manual_grade
-            for comment in notebook.comments:
-                mine = dst.find_comment(comment.name, notebook.name, chapter, student)
-                mine.auto_comment = comment.auto_comment
-            target = dst.find_submission_notebook(notebook.name, chapter, student)
-            target.flagged = notebook.flagged
-            target.late_submission_penalty = notebook.late_submission_penalty
+        stamp = grades["timestamp"]
+        dst.update_or_create_submission(chapter, student, timestamp=datetime.fromisoformat(stamp) if stamp else None)
+        for name, notebook in grades["notebooks"].items():
+            for cell, (auto_score, needs_manual) in notebook["grades"].items():
+                mine = dst.find_grade(cell, name, chapter, student)
+                mine.auto_score, mine.needs_manual_grade = auto_score, needs_manual
+            for cell, text in notebook["comments"].items():
+                dst.find_comment(cell, name, chapter, student).auto_comment = text
+            target = dst.find_submission_notebook(name, chapter, student)
+            target.flagged = notebook["flagged"]
+            target.late_submission_penalty = notebook["late_submission_penalty"]
         dst.db.commit()
-    return True
 
 
 def autograde_one(course, chapter, student, snapshot, scratch, slots):
@@ -227,11 +256,20 @@ def main(argv=None):
                         "(default: this repository, with grading/nbgrader_config.py)")
     parser.add_argument("--jobs", type=int, default=None, help="students at once (default: the cores)")
     parser.add_argument("--student", nargs="*", help="only these students")
+    parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://HOST:8786); default: a LocalCluster")
+    parser.add_argument("--force", action="store_true", help="grade again the students already graded")
     args = parser.parse_args(argv)
     course = args.course
     if course == ROOT and not (ROOT / "nbgrader_config.py").exists():
         course = ROOT / "grading"  # nbgrader finds grading/nbgrader_config.py from there
-    failures = autograde_parallel(course, args.chapter, args.student, args.jobs)
+    from .cluster import autograde
+    from .sandbox import SandboxUnavailable
+
+    try:
+        failures = autograde(course, args.chapter, args.student, args.jobs, args.scheduler, args.force)
+    except SandboxUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 3
     for student, log in failures.items():
         print(f"autograde failed for {student}:\n{log}", file=sys.stderr)
     return 1 if failures else 0

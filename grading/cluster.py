@@ -67,14 +67,7 @@ def connect(scheduler=None, jobs=None):
 
 def files_of(folder):
     """{relative path: bytes} of the regular files under folder (links never followed)."""
-    found = {}
-    for here, dirs, names in os.walk(folder, followlinks=False):
-        dirs.sort()
-        for name in sorted(names):
-            path = Path(here) / name
-            if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
-                found[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return found
+    return {rel: (Path(folder) / rel).read_bytes() for rel in pristine.hashes(folder)}
 
 
 def write_files(folder, files):

@@ -27,15 +27,13 @@ GRADING_SANDBOX= opts in to a weaker method.
 import argparse
 import ast
 import json
-import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import pristine
 from .autograde import COURSE, ROOT, settings
 from .notebook import cell_points
-from .sandbox import require
+from .sandbox import SandboxUnavailable, require
 from .unpack import HANDED_IN, unpack_library
 
 TOLERANCE = 0.011  # both sides round to 0.01
@@ -109,8 +107,10 @@ def isolated_scores(submission, chapter, cells, grade=None):
     return scores, report
 
 
-def verify_student(course, chapter, student, cells):
-    """One student's row of the report (grading only; the gradebook is written elsewhere)."""
+def verify_student(course, chapter, student, cells, grade=None):
+    """One student's row of the report (grading only; the gradebook is written elsewhere).
+    grade: the isolated grade of the pristine copy (`grading.check.grade` by default; verify
+    passes the report a Dask task made of it)."""
     folders = settings(course) if isinstance(course, (str, Path)) else course
     submission = Path(folders["submitted"]) / student / chapter
     autograded = Path(folders["autograded"]) / student / chapter / f"{chapter}.ipynb"
@@ -128,7 +128,7 @@ def verify_student(course, chapter, student, cells):
     if copy.refused:
         isolated, report = {grade_id: 0.0 for grade_id in cells}, {"checks": [], "isolation": None}
     else:
-        isolated, report = isolated_scores(copy.files, chapter, cells)
+        isolated, report = isolated_scores(copy.files, chapter, cells, grade)
     row["isolation"] = report.get("isolation")
     for grade_id in sorted(set(cells) | set(recorded)):
         mine = isolated.get(grade_id)
@@ -212,25 +212,30 @@ def text_report(chapter, results, totals):
     return "\n".join(lines) + "\n"
 
 
-def verify(course, chapter, jobs=None, progress=True, report=None):
-    """Verify every submitted student of `chapter`; returns (results, totals, report path)."""
-    from tqdm import tqdm
-
-    require()
+def verify(course, chapter, jobs=None, progress=True, report=None, scheduler=None):
+    """Verify every submitted student of `chapter`; returns (results, totals, report path).
+    The copies are graded on Dask (grading/cluster.py): a LocalCluster of `jobs` workers, or the
+    cluster at `scheduler`; this process alone writes the gradebook and the report."""
+    if not scheduler:
+        require()  # a LocalCluster's workers run here (remote workers refuse on their own)
     folders = settings(course)
     cells = grader_cells(chapter)
     submitted = Path(folders["submitted"])
     students = sorted(p.name for p in submitted.iterdir() if (p / chapter).is_dir()) if submitted.is_dir() else []
     results = []
     if students:
-        # The reference runs once, for everyone: grade the first student before the others.
-        results.append(verify_student(folders, chapter, students[0], cells))
-        with ThreadPoolExecutor(max_workers=jobs or os.cpu_count() or 1) as pool, \
-                tqdm(total=len(students), initial=1, desc=f"verify {chapter}", unit="student",
-                     disable=not progress) as bar:
-            for result in pool.map(lambda s: verify_student(folders, chapter, s, cells), students[1:]):
-                results.append(result)
-                bar.update(1)
+        from .cluster import grade_copies
+
+        reports = grade_copies(folders, chapter, students, jobs, scheduler, progress)
+        failed = {s: r for s, r in reports.items() if isinstance(r, BaseException)}
+        if failed:  # the grader failed (not a submission): no report built on part of the class
+            student, exc = next(iter(failed.items()))
+            raise exc if isinstance(exc, SandboxUnavailable) else RuntimeError(
+                f"verify {chapter}: grading failed for {', '.join(sorted(failed))}: {type(exc).__name__}: {exc}")
+        for student in students:
+            graded = reports.get(student)
+            results.append(verify_student(folders, chapter, student, cells,
+                                          grade=(lambda *_, report=graded: report) if graded else None))
     totals = write_gradebook(folders["db_url"], chapter, results)
     report = Path(report) if report else Path(course).resolve() / "reports" / f"verify-{chapter}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -247,8 +252,14 @@ def main(argv=None):
                         help="folder holding the course's nbgrader_config.py (default: grading/)")
     parser.add_argument("--jobs", type=int, help="students graded at once (default: the cores)")
     parser.add_argument("--report", type=Path, help="report file (.json; a .txt is written next to it)")
+    parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://HOST:8786); default: a LocalCluster")
     args = parser.parse_args(argv)
-    results, totals, report = verify(args.course, args.chapter, args.jobs, report=args.report)
+    try:
+        results, totals, report = verify(args.course, args.chapter, args.jobs, report=args.report,
+                                         scheduler=args.scheduler)
+    except SandboxUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return 3
     print(report.with_suffix(".txt").read_text(), end="")
     print(f"report: {report} (and .txt)")
     return 0
