@@ -21,7 +21,7 @@ EXPECTED = {
     "s01-correct": 21.0,
     "s02-partial": 13.0,          # Adam (3), AdamW (2) and BatchNorm1d.backward (3) are stubs
     "s03-momentum": 19.2,         # SGD: plain and weight decay right, the momentum variants wrong
-    "s06-syntax-error": 0.0,      # mytorch does not import: nothing runs
+    "s06-syntax-error": 19.0,     # a syntax error in optim/rprop.py: only Rprop (2) is lost, the other files import
     "s07-edited-tests": 21.0,     # the deleted and edited test cells are restored and pass
     "s08-stripped-metadata": 21.0,  # missing test cells are added back (add_missing_cells)
     "s09-hostile": 0.0,           # its notebook claims 21 (score() patched): flagged, the grader's 0 counts
