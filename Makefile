@@ -7,7 +7,7 @@ KERNEL := dlcourse
 PORT ?= 8888
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --allow-root)
 
-.PHONY: check-python install lab formgrader test test-fast release check-release bundle book lock clean help
+.PHONY: check-python install lab formgrader hub hub-proxy test test-fast release check-release bundle book lock clean help
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*##/\t/'
@@ -57,7 +57,20 @@ formgrader: $(STAMP)  ## instructors: JupyterLab at the repository root with nbg
 	cd grading && DLCOURSE_FORMGRADER=1 PATH="$(abspath $(VENV))/bin:$$PATH" "$(abspath $(VENV))/bin/jupyter" lab --ip=127.0.0.1 --port=$(PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/formgrader --no-browser $(ROOT_FLAG)
 
-test: $(STAMP)  ## run the whole test suite
+# The course's JupyterHub (grading/hub/jupyterhub_config.py; grading/README.md, "On a JupyterHub").
+# Its proxy is the npm package configurable-http-proxy, pinned, installed into $(VENV)/hub-proxy.
+HUB_PROXY := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
+HUB_PROXY_VERSION := 5.3.0
+$(HUB_PROXY):
+	npm install --no-audit --no-fund --prefix $(VENV)/hub-proxy configurable-http-proxy@$(HUB_PROXY_VERSION)
+
+hub-proxy: $(HUB_PROXY)  ## install the hub's proxy (npm's configurable-http-proxy) into .venv
+
+hub: $(STAMP) $(HUB_PROXY)  ## as root: the course's JupyterHub on 127.0.0.1:8000 (settings: grading/hub/jupyterhub_config.py)
+	exec "$(abspath $(VENV))/bin/jupyterhub" -f "$(CURDIR)/grading/hub/jupyterhub_config.py"
+
+# make test also installs the hub's proxy where npm exists (tests/test_hub_browser.py skips without it)
+test: $(STAMP) $(if $(shell command -v npm),$(HUB_PROXY))  ## run the whole test suite
 	$(PY) -m pytest
 
 test-fast: $(STAMP)  ## run the suite without the slow tests (notebooks, servers)
