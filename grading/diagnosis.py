@@ -45,8 +45,8 @@ CAUSES = {
                          "exp(-z) overflowed for large negative z: use exp(z)/(1+exp(z)) there, "
                          "or scipy.special.expit"),
     "softmax_diagonal": ("softmax Jacobian's diagonal only",
-                         "softmax couples every output of a row: dLdZ = A * (dLdA - sum(dLdA * A)), "
-                         "not dLdA * A * (1 - A)"),
+                         "softmax couples every output of a row, so its Jacobian has off-diagonal "
+                         "terms: dLdA * A * (1 - A) keeps only the diagonal (redo exercise 4.8 (a))"),
     "relu_at_zero": ("ReLU's derivative at 0", "at exactly 0 ReLU's derivative is taken as 0 "
                      "(as in torch): use Z > 0, not Z >= 0"),
     "bn_eval_batch_stats": ("BatchNorm in eval using batch statistics",
@@ -57,7 +57,7 @@ CAUSES = {
                            "N-1), as torch does; normalising the batch itself uses the biased one"),
     "bn_constant_stats": ("backward treating the batch statistics as constants",
                           "the batch mean and variance depend on every input, so dLdZ has two "
-                          "more terms: dLdZ = gamma/sigma * (G - mean(G) - xhat * mean(G * xhat))"),
+                          "more terms, the paths through the mean and the variance (exercise 5.9 (a))"),
     "missing_momentum": ("missing momentum", "keep a velocity buffer and update it every step: "
                          "b = momentum * b + (1 - dampening) * g, then step along b"),
     "missing_weight_decay": ("missing weight decay", "add weight_decay * param to the gradient "

@@ -44,7 +44,7 @@ def _stub(*args, **kwargs):
     ("optimization.adam", mytorch.optim.Adam, "update"),
     ("optimization.adamw", mytorch.optim.AdamW, "update"),
     ("optimization.rprop", mytorch.optim.Rprop, "update"),
-    ("optimization.cosine", lr_scheduler.CosineAnnealingLR, "get_lr"),
+    ("optimization.cosine_annealing", lr_scheduler.CosineAnnealingLR, "get_lr"),
     ("optimization.batchnorm_forward", mytorch.nn.BatchNorm1d, "forward"),
     ("optimization.batchnorm_backward", mytorch.nn.BatchNorm1d, "backward"),
 ])
@@ -245,7 +245,7 @@ def cosine_get_lr(slip):
     ("period", "period is off by one"), ("no_eta_min", "eta_min is ignored")])
 def test_planted_scheduler_mistake_is_named(monkeypatch, slip, diagnosis):
     monkeypatch.setattr(lr_scheduler.CosineAnnealingLR, "get_lr", cosine_get_lr(slip))
-    found = messages("optimization.cosine")
+    found = messages("optimization.cosine_annealing")
     assert diagnosis in found, found
 
 

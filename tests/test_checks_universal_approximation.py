@@ -207,3 +207,39 @@ def test_parity_not_implemented():
         raise NotImplementedError()
     results = check("universal_approximation.parity", answer=stub)
     assert results.passed == 0 and "not implemented yet" in results[0].message
+
+
+# ---- exercise 1.6: the sawtooth, k tent maps composed in k hidden layers of 2 ReLUs
+
+def deep_sawtooth(k, fold=(2.0, -4.0), bends=(0.0, -0.5), width=2):
+    fold, bends = np.array([fold]), np.array(bends)
+    layers = [(np.ones((width, 1)), bends[:width])]
+    layers += [(np.vstack([fold] * width), bends[:width]) for _ in range(k - 1)]
+    return layers + [(fold, np.zeros(1))]
+
+
+@pytest.mark.parametrize("seed", [0, 101, 102])
+def test_sawtooth_with_two_units_per_layer_passes(seed):
+    results = check("universal_approximation.sawtooth", answer=deep_sawtooth, seed=seed)
+    assert results.passed == len(results) == 3, messages(results)
+
+
+def test_sawtooth_has_two_to_the_k_pieces():
+    from mytorch.testing.universal_approximation import relu_network_output
+    x = np.linspace(0, 1, 2 ** 10 + 1)
+    for k in range(1, 7):
+        slopes = np.round(np.diff(relu_network_output(deep_sawtooth(k), x)) / np.diff(x), 6)
+        assert 1 + np.count_nonzero(np.diff(slopes)) == 2 ** k
+
+
+@pytest.mark.parametrize("wrong, cause", [
+    (lambda k: deep_sawtooth(k, fold=(2.0, -2.0)), "weighted -2"),
+    (lambda k: deep_sawtooth(k, fold=(1.0, -2.0)), "points wrong"),
+    (lambda k: deep_sawtooth(k)[1:], "layers; expected k + 1"),
+    (lambda k: [(np.ones((3, 1)), np.zeros(3))] + deep_sawtooth(k)[1:], "expected (1 or 2, 1)"),
+    (lambda k: (np.ones(2), np.zeros(2)), "list of (W, b) pairs"),
+])
+def test_sawtooth_diagnoses(wrong, cause):
+    results = check("universal_approximation.sawtooth", answer=wrong)
+    assert results.passed == 0
+    assert cause in messages(results)

@@ -40,7 +40,7 @@ def test_reference_scores_full_marks_with_the_documented_json(tmp_path):
     assert report["score"] == report["max_score"] == sum(r["max_points"] for r in report["checks"]) > 40
     ids = by_id(report)
     for part in ["linear.forward", "linear.backward.dLdW", "linear.gradcheck", "softmax.backward.dLdZ",
-                 "cross_entropy.stable", "sequential.backward"]:
+                 "cross_entropy_loss.stable", "sequential.backward"]:
         assert "backprop." + part in ids
 
 

@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")]
 
 # The points of each chapter's notebook exercises: those of their test cells in the source notebook.
-POINTS = {"universal_approximation": 3 + 3 + 2 + 2, "perceptron_learning": 4 + 3 + 3,
+POINTS = {"universal_approximation": 3 + 3 + 2 + 2 + 2, "perceptron_learning": 4 + 3 + 3,
           "matrix_calculus": 2 + 3 + 3, "backprop": 3}
 
 

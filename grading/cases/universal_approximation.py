@@ -1,4 +1,4 @@
-"""Case programs of chapter 1's notebook exercises 1.1, 1.2, 1.4 and 1.5 (1.3, the RBF layer, runs
+"""Case programs of chapter 1's notebook exercises 1.1, 1.2, 1.4, 1.5 and 1.6 (1.3, the RBF layer, runs
 from grading/cases/backprop.py).
 
 Runs INSIDE the sandbox on the namespace of the student's executed notebook (and, separately,
@@ -78,3 +78,18 @@ def parity(ns, case, t):
     """1.5: parity_network(n) -> W1 (H, n), b1 (H,), w2 (H,), b2 with H <= n; case: n."""
     build = _answer(ns, "parity_network", "1.5")
     _parts(t, build(case["n"]), ("W1", "b1", "w2", "b2"), "parity_network")
+
+
+def sawtooth(ns, case, t):
+    """1.6: sawtooth_network(k) -> [(W1, b1), ..., (W_{k+1}, b_{k+1})]; case: k."""
+    np = t.np
+    build = _answer(ns, "sawtooth_network", "1.6")
+    layers = build(case["k"])
+    if (not isinstance(layers, (tuple, list)) or not 0 < len(layers) <= 64
+            or not all(isinstance(layer, (tuple, list)) and len(layer) == 2 for layer in layers)):
+        raise TypeError("sawtooth_network should return a list of (W, b) pairs (at most 64 layers), "
+                        f"got {type(layers).__name__}")
+    t.out("depth", np.array(len(layers)))
+    for i, (W, b) in enumerate(layers):
+        t.out(f"W{i}", W)
+        t.out(f"b{i}", b)

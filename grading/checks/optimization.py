@@ -1,4 +1,5 @@
-"""Checks of chapter 5 (optimization): 5.1-5.6 optimizers, 5.7 CosineAnnealingLR, 5.8-5.9 BatchNorm1d.
+"""Checks of chapter 5 (optimization), in exercise order: 5.1 CosineAnnealingLR, 5.2-5.7 optimizers (SGD,
+Rprop, Adagrad, RMSprop, Adam, AdamW), 5.8-5.9 BatchNorm1d.
 
 Optimizers are graded on 15-step trajectories over fixed random gradients, one check per
 feature (plain, momentum, weight decay, ...). Mistake candidates: mistakes that are a change
@@ -53,7 +54,7 @@ def optimizer_mistakes(name, ctx, case):
     return candidates
 
 
-NUMBERS = {"SGD": "5.1", "Adagrad": "5.2", "RMSprop": "5.3", "Adam": "5.4", "AdamW": "5.5", "Rprop": "5.6"}
+NUMBERS = {"SGD": "5.2", "Rprop": "5.3", "Adagrad": "5.4", "RMSprop": "5.5", "Adam": "5.6", "AdamW": "5.7"}
 
 
 def optimizer_check(name, feature, kwargs, seed, variants=None, simulate_=()):
@@ -133,23 +134,23 @@ BN_EVAL = bn_cases(False, [(6, 3), (4, 2)], 610)
 BN = dict(program="batchnorm", mistakes=batchnorm_mistakes)
 
 CHECKS = [
-    *OPTIMIZERS,
-    Check("optimization.cosine_annealing", "5.7 CosineAnnealingLR", 2, "scheduler", SCHEDULER,
+    Check("optimization.cosine_annealing", "5.1 CosineAnnealingLR", 2, "scheduler", SCHEDULER,
           compare=("lr", "param_group_lr"), mistakes=cosine_mistakes),
-    Check("optimization.batchnorm.forward.train", "5.8 BatchNorm1d.forward (training)", 2, cases=BN_TRAIN,
+    *sorted(OPTIMIZERS, key=lambda check: int(check.exercise.split()[0].split(".")[1])),  # SGD, Rprop, Adagrad, ...
+    Check("optimization.batchnorm_forward.train", "5.8 BatchNorm1d.forward (training)", 2, cases=BN_TRAIN,
           compare=("Y",), **BN),
-    Check("optimization.batchnorm.forward.running_stats", "5.8 BatchNorm1d.forward (running statistics)", 1,
+    Check("optimization.batchnorm_forward.running_stats", "5.8 BatchNorm1d.forward (running statistics)", 1,
           cases=BN_TRAIN, compare=("running_mean", "running_var"), **BN),
-    Check("optimization.batchnorm.forward.eval", "5.8 BatchNorm1d.forward (eval)", 1, cases=BN_EVAL,
+    Check("optimization.batchnorm_forward.eval", "5.8 BatchNorm1d.forward (eval)", 1, cases=BN_EVAL,
           compare=("Y",), **BN),
-    Check("optimization.batchnorm.forward.constant_batch", "5.8 BatchNorm1d.forward on a constant batch", 1,
+    Check("optimization.batchnorm_forward.constant_batch", "5.8 BatchNorm1d.forward on a constant batch", 1,
           cases=[dict(seed=620, shape=[4, 3], dtype="float64", train=True, constant=True, label="constant")],
           compare=("Y",), warnings=True, **BN),
-    Check("optimization.batchnorm.backward.dLdZ", "5.9 BatchNorm1d.backward", 2, cases=BN_TRAIN + BN_EVAL,
+    Check("optimization.batchnorm_backward.dLdZ", "5.9 BatchNorm1d.backward", 2, cases=BN_TRAIN + BN_EVAL,
           compare=("dLdZ",), **BN),
-    Check("optimization.batchnorm.backward.dLdgamma", "5.9 BatchNorm1d.backward", 1, cases=BN_TRAIN,
+    Check("optimization.batchnorm_backward.dLdgamma", "5.9 BatchNorm1d.backward", 1, cases=BN_TRAIN,
           compare=("dLdgamma", "dLdbeta"), **BN),
-    Check("optimization.batchnorm.gradcheck", "5.9 BatchNorm1d.backward agrees with finite differences", 1,
+    Check("optimization.batchnorm_backward.gradcheck", "5.9 BatchNorm1d.backward agrees with finite differences", 1,
           cases=[c for c in BN_TRAIN if c["fd"]], gradcheck=("dLdZ", "dLdgamma", "dLdbeta"),
           forward=("Y",), **BN),
 ]

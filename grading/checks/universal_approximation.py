@@ -1,6 +1,6 @@
 """Checks of chapter 1 (universal_approximation): exercise 1.3, the RBF layer (mytorch), and
 the notebook exercises 1.1 (truth-table network), 1.2 (bump approximator), 1.4 (RBF
-classifier) and 1.5 (parity with n hidden units), graded from the submitted notebook
+classifier), 1.5 (parity with n hidden units) and 1.6 (the sawtooth: k tent maps composed), graded from the submitted notebook
 (`target="universal_approximation.ipynb"`).
 
 The notebook exercises have many right answers, so they are judged by behaviour, here in the
@@ -197,6 +197,58 @@ def parity_judge(arrays, ctx, case):
     return verdict.result()
 
 
+# ------------------------------------------------------------------ exercise 1.6
+
+# In the visible check's words (solutions/mytorch/testing/universal_approximation.py, SAWTOOTH_CAUSES).
+SAWTOOTH_CAUSES = {
+    "ramp": "the tent's second unit is weighted -2, which flattens the tent into a ramp that stops at 1; "
+            "it must cancel the slope +2 and bend it down to -2, so its weight is -4",
+    "scaled": "the output has the right shape but the wrong height: one tent must map [0, 1] onto [0, 1] "
+              "(peak 1 at x = 1/2)",
+}
+
+
+def tent_power(x, k):
+    for _ in range(k):
+        x = 1.0 - np.abs(2.0 * x - 1.0)
+    return x
+
+
+def sawtooth_judge(arrays, ctx, case):
+    """One unit for k hidden layers of at most 2 units, two for the k-fold tent map on [0, 1]."""
+    verdict = Verdict()
+    k = case["k"]
+    depth = int(get(arrays, "depth").reshape(-1)[0])
+    layers = [(get(arrays, f"W{i}"), get(arrays, f"b{i}")) for i in range(depth)]
+    width, why = 1, None
+    if depth != k + 1:
+        why = f"{depth} layers; expected k + 1 = {k + 1}: k hidden layers and the output layer"
+    for i, (W, b) in enumerate(layers if why is None else []):
+        rows_ok = W.ndim == 2 and (W.shape[0] == 1 if i == k else 1 <= W.shape[0] <= 2)
+        if not (rows_ok and W.shape[1] == width and b.shape == (W.shape[0],)):
+            why = f"layer {i + 1}: W {W.shape}, b {b.shape}; expected W ({'1' if i == k else '1 or 2'}, {width})"
+            break
+        width = W.shape[0]
+    if not verdict.unit(why is None, f"shapes: {why}"):
+        return verdict.unit(False, units=2) or verdict.result()
+    x = np.concatenate([np.linspace(0.0, 1.0, 2 ** (k + 3) + 1), np.random.default_rng(100 + k).random(256)])
+    h = x.reshape(-1, 1)
+    for W, b in layers[:-1]:
+        h = np.maximum(h @ W.T + b, 0.0)
+    got = (h @ layers[-1][0].T + layers[-1][1]).reshape(-1)
+    target = tent_power(x, k)
+    wrong = np.abs(got - target) > 1e-8
+    ramp = x.copy()
+    for _ in range(k):
+        ramp = 2 * np.maximum(ramp, 0) - 2 * np.maximum(ramp - 0.5, 0)
+    scale = got @ target / (target @ target)
+    cause = ("ramp" if np.allclose(got, ramp, atol=1e-6) else
+             "scaled" if np.allclose(got, scale * target, atol=1e-6) else None)
+    verdict.unit(not wrong.any(), f"{int(wrong.sum())} of {x.size} points of [0, 1] wrong."
+                                  + (f" Likely cause: {SAWTOOTH_CAUSES[cause]}." if cause else ""), units=2)
+    return verdict.result()
+
+
 def notebook_check(slug, exercise, points, cases, judge):
     return Check(f"universal_approximation.{slug}", exercise, points, slug, cases, judge=judge,
                  target=NOTEBOOK, timeout=NOTEBOOK_TIMEOUT_S)
@@ -212,4 +264,6 @@ CHECKS = [
                    rbf_classifier_judge),
     notebook_check("parity", "1.5 parity_network", 2, [dict(n=n, label=f"{n} inputs") for n in (1, 4, 7, 9)],
                    parity_judge),
+    notebook_check("sawtooth", "1.6 sawtooth_network", 2, [dict(k=k, label=f"{k} tents") for k in (1, 2, 6, 12)],
+                   sawtooth_judge),
 ]

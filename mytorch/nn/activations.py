@@ -145,11 +145,14 @@ class Swish(Activation):
 
 
 class Softmax(Activation):
-    """A_i = exp(Z_i) / sum_j exp(Z_j) along the last axis;
-    dLdZ = A * (dLdA - sum(dLdA * A)) (the Jacobian diag(A) - A A^T times dLdA, per row)."""
+    """A_i = exp(Z_i) / sum_j exp(Z_j) along the last axis.
+
+    backward: the vector-Jacobian product of each row's softmax Jacobian, in the O(C) form you
+    derive in chapter 4, exercise 4.8 (a); Z, dLdA, dLdZ: (..., C).
+    """
 
     def _forward(self, Z):
         raise NotImplementedError("Chapter 4 (backprop), exercise 4.8 Softmax.forward: not implemented yet. Hint: subtract the row maximum before exp: the result is the same and exp never overflows")
 
     def _backward(self, dLdA):
-        raise NotImplementedError("Chapter 4 (backprop), exercise 4.8 Softmax.backward: not implemented yet. Hint: the Jacobian of each row is diag(a) - a a^T; apply it to the row of dLdA without building it")
+        raise NotImplementedError("Chapter 4 (backprop), exercise 4.8 Softmax.backward: not implemented yet. Hint: the product of the row Jacobian with the row of dLdA simplifies (exercise 4.8 (a)) to one element-wise product and one sum along the last axis (keepdims=True); never build the C x C matrix")

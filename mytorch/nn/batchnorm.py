@@ -47,16 +47,15 @@ class BatchNorm1d(Module):
         raise NotImplementedError("Chapter 5 (optimization), exercise 5.8 BatchNorm1d.forward: not implemented yet. Hint: training normalizes with Z.mean(0) and Z.var(0) but feeds running_var the unbiased variance var * N / (N - 1); eval uses the running statistics")
 
     def backward(self, dLdBZ):
-        """dLdgamma = sum(dLdBZ * NZ), dLdbeta = sum(dLdBZ) over the batch; returns dLdZ.
+        """Returns dLdZ; sets dLdgamma and dLdbeta (chapter 5, exercise 5.9 (a) derives all three).
 
-        Training (mean and var depend on Z), with G = dLdBZ * gamma:
-        dLdZ = inv_std * (G - mean(G) - NZ * mean(G * NZ)), means over the batch.
-        Eval (fixed statistics): dLdZ = G * inv_std.
+        Training: the batch mean and variance depend on Z, so dLdZ sums three paths (direct,
+        through the mean, through the variance). Eval: the running statistics are constants.
         dLdBZ: (N, C) -> dLdZ: (N, C); sets dLdgamma (C,) and dLdbeta (C,).
         """
         check_forward_done("BatchNorm1d.backward", self.NZ)
         check_same_shape("BatchNorm1d.backward", "dLdBZ", dLdBZ, self.NZ.shape)
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.9 BatchNorm1d.backward: not implemented yet. Hint: in training every output depends on every input of its column through the mean and the variance; sum those paths (three terms)")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.9 BatchNorm1d.backward: not implemented yet. Hint: in training every output depends on every input of its column through the mean and the variance; sum those paths (exercise 5.9 (a)) and write the result with column means of G = dLdBZ * gamma and of G * NZ")
 
     def __repr__(self):
         return f"BatchNorm1d({self.num_features}, eps={self.eps}, momentum={self.momentum})"

@@ -40,10 +40,10 @@ class Linear(Module):
         raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.forward: not implemented yet. Hint: Z = A @ W.T + b (just A @ W.T when self.b is None); keep A, backward needs it")
 
     def backward(self, dLdZ):
-        """dLdA = dLdZ W,  dLdW = dLdZ^T A,  dLdb = sum of dLdZ over the batch.
+        """The gradients of Z = A W^T + b that you derived in chapter 3 (exercise 3.2).
 
         dLdZ: (N, out_features) -> dLdA: (N, in_features); sets dLdW (out, in) and dLdb (out,)
-        (dLdb stays None when b is None).
+        (dLdb stays None when b is None). Every gradient has the shape of its variable.
         """
         check_forward_done("Linear.backward", self.A)
         check_same_shape("Linear.backward", "dLdZ", dLdZ, (self.A.shape[0], self.out_features))

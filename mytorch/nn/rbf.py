@@ -36,14 +36,13 @@ class RBF(Module):
         raise NotImplementedError("Chapter 1 (universal_approximation), exercise 1.3 RBF.forward: not implemented yet. Hint: ||a - c||^2 = ||a||^2 - 2 a.c + ||c||^2 gives every pair with one matrix product; rounding can make it slightly negative")
 
     def backward(self, dLdPhi):
-        """With G = -gamma dLdPhi * Phi (= dL/dD):
-        dLdA = 2 (a_n sum_k G_nk - G C),  dLdcenters = 2 (c_k sum_n G_nk - G^T A).
+        """The chain rule through Phi and then D (chapter 1, section 1.7 and exercise 1.3 (a)).
 
         dLdPhi: (N, n_centers) -> dLdA: (N, in_features); sets dLdcenters (n_centers, in_features).
         """
         check_forward_done("RBF.backward", self.A)
         check_same_shape("RBF.backward", "dLdPhi", dLdPhi, self.Phi.shape)
-        raise NotImplementedError("Chapter 1 (universal_approximation), exercise 1.3 RBF.backward: not implemented yet. Hint: dD_nk/da_n = 2 (a_n - c_k) and dD_nk/dc_k = -2 (a_n - c_k); sum over k for A, over n for the centers")
+        raise NotImplementedError("Chapter 1 (universal_approximation), exercise 1.3 RBF.backward: not implemented yet. Hint: first G = dL/dD; a_n reaches the loss through every D_nk of its row, c_k through every D_nk of its column; write each sum as a matrix product (exercise 1.3 (a))")
 
     def __repr__(self):
         return f"RBF(in_features={self.in_features}, n_centers={self.n_centers}, gamma={self.gamma})"

@@ -1,6 +1,6 @@
 # GENERATED from solutions/mytorch/optim/adagrad.py by `make release` (python -m grading release).
 # Edit the source, not this file: the next release overwrites it.
-"""Adagrad: per-coordinate step sizes from the sum of squared gradients (chapter 5, exercise 5.2)."""
+"""Adagrad: per-coordinate step sizes from the sum of squared gradients (chapter 5, exercise 5.4)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -22,4 +22,4 @@ class Adagrad(Optimizer):
 
     def update(self, param, grad, state, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
         """Return the new parameter. param, grad: same shape; state keeps "step" and "sum"."""
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.2 Adagrad: not implemented yet. Hint: count steps from 1; the decayed rate is lr / (1 + (step - 1) * lr_decay); eps goes outside the square root")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.4 Adagrad: not implemented yet. Hint: count steps from 1; the decayed rate is lr / (1 + (step - 1) * lr_decay); eps goes outside the square root")

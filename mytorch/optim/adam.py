@@ -1,6 +1,6 @@
 # GENERATED from solutions/mytorch/optim/adam.py by `make release` (python -m grading release).
 # Edit the source, not this file: the next release overwrites it.
-"""Adam and AdamW: bias-corrected running moments of the gradient (chapter 5, exercises 5.4, 5.5)."""
+"""Adam and AdamW: bias-corrected running moments of the gradient (chapter 5, exercises 5.6, 5.7)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -26,7 +26,7 @@ class Adam(Optimizer):
     def update(self, param, grad, state, lr, betas, eps, weight_decay, amsgrad):
         """Return the new parameter. param, grad: same shape; state keeps "step", "exp_avg" (m),
         "exp_avg_sq" (v) and, for amsgrad, "max_exp_avg_sq"."""
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.4 Adam: not implemented yet. Hint: count steps from 1; torch divides sqrt(v) by sqrt(1 - beta2^t) and then adds eps; amsgrad keeps the elementwise maximum of every v seen")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.6 Adam: not implemented yet. Hint: count steps from 1; torch divides sqrt(v) by sqrt(1 - beta2^t) and then adds eps; amsgrad keeps the elementwise maximum of every v seen")
 
 
 class AdamW(Adam):
@@ -39,4 +39,4 @@ class AdamW(Adam):
 
     def update(self, param, grad, state, lr, betas, eps, weight_decay, amsgrad):
         """Return the new parameter. param, grad: same shape; state: as Adam's."""
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.5 AdamW: not implemented yet. Hint: shrink the parameter first, then reuse Adam's update with weight_decay=0")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.7 AdamW: not implemented yet. Hint: shrink the parameter first, then reuse Adam's update with weight_decay=0")

@@ -1,6 +1,6 @@
 # GENERATED from solutions/mytorch/optim/lr_scheduler.py by `make release` (python -m grading release).
 # Edit the source, not this file: the next release overwrites it.
-"""Learning-rate schedules: StepLR and ExponentialLR (given), CosineAnnealingLR (chapter 5, exercise 5.7).
+"""Learning-rate schedules: StepLR and ExponentialLR (given), CosineAnnealingLR (chapter 5, exercise 5.1).
 
 A scheduler writes the learning rate of epoch `last_epoch` into `optimizer.param_groups[i]["lr"]`
 on every `step()`, so the usual loop is the same as torch's:
@@ -83,4 +83,4 @@ class CosineAnnealingLR(LRScheduler):
 
     def get_lr(self):
         """lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * last_epoch / T_max)) / 2, per group."""
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.7 CosineAnnealingLR: not implemented yet. Hint: one value per base_lr in self.base_lrs, computed from self.last_epoch, self.T_max and self.eta_min")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.1 CosineAnnealingLR: not implemented yet. Hint: one value per base_lr in self.base_lrs, computed from self.last_epoch, self.T_max and self.eta_min")

@@ -1,6 +1,6 @@
 # GENERATED from solutions/mytorch/optim/rmsprop.py by `make release` (python -m grading release).
 # Edit the source, not this file: the next release overwrites it.
-"""RMSprop: divide by a running root-mean-square of the gradient (chapter 5, exercise 5.3)."""
+"""RMSprop: divide by a running root-mean-square of the gradient (chapter 5, exercise 5.5)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -24,4 +24,4 @@ class RMSprop(Optimizer):
     def update(self, param, grad, state, lr, alpha, eps, weight_decay, momentum, centered):
         """Return the new parameter. param, grad: same shape; state keeps "square_avg" and,
         when used, "grad_avg" and "momentum_buffer" (all start at zero)."""
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.3 RMSprop: not implemented yet. Hint: every running average starts at zeros; eps is added after the square root; with momentum the buffer accumulates the scaled gradient g / (sqrt(v) + eps)")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.5 RMSprop: not implemented yet. Hint: every running average starts at zeros; eps is added after the square root; with momentum the buffer accumulates the scaled gradient g / (sqrt(v) + eps)")

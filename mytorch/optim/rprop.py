@@ -1,6 +1,6 @@
 # GENERATED from solutions/mytorch/optim/rprop.py by `make release` (python -m grading release).
 # Edit the source, not this file: the next release overwrites it.
-"""Rprop: step sizes that grow while the gradient keeps its sign (chapter 5, exercise 5.6)."""
+"""Rprop: step sizes that grow while the gradient keeps its sign (chapter 5, exercise 5.3)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -23,4 +23,4 @@ class Rprop(Optimizer):
     def update(self, param, grad, state, lr, etas, step_sizes):
         """Return the new parameter. param, grad: same shape; state keeps "prev" (the last
         gradient used, zeros at first) and "step_size" (filled with lr at the first step)."""
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.6 Rprop: not implemented yet. Hint: the factor is etaplus, etaminus or 1 from sign(grad * prev); where the sign flipped set grad to 0 before moving and before storing it as prev")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.3 Rprop: not implemented yet. Hint: the factor is etaplus, etaminus or 1 from sign(grad * prev); where the sign flipped set grad to 0 before moving and before storing it as prev")

@@ -1,6 +1,6 @@
 # GENERATED from solutions/mytorch/optim/sgd.py by `make release` (python -m grading release).
 # Edit the source, not this file: the next release overwrites it.
-"""Stochastic gradient descent with momentum, Nesterov and weight decay (chapter 5, exercise 5.1)."""
+"""Stochastic gradient descent with momentum, Nesterov and weight decay (chapter 5, exercise 5.2)."""
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -21,4 +21,4 @@ class SGD(Optimizer):
 
     def update(self, param, grad, state, lr, momentum, dampening, weight_decay, nesterov):
         """Return the new parameter. param, grad: same shape; state keeps "momentum_buffer"."""
-        raise NotImplementedError("Chapter 5 (optimization), exercise 5.1 SGD: not implemented yet. Hint: add weight_decay * param to the gradient first; the momentum buffer starts as a copy of that gradient (no dampening on the first step)")
+        raise NotImplementedError("Chapter 5 (optimization), exercise 5.2 SGD: not implemented yet. Hint: add weight_decay * param to the gradient first; the momentum buffer starts as a copy of that gradient (no dampening on the first step)")

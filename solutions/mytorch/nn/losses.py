@@ -10,7 +10,7 @@ from .module import Module
 
 
 class MSELoss(Module):
-    """L = mean((A - Y)^2) over all elements;  dLdA = 2 (A - Y) / A.size.
+    """L = mean((A - Y)^2) over all N*C elements; backward returns dLdA.
 
     A: (N, C) predictions, Y: (N, C) targets (cast to A's dtype) -> float.
     """
@@ -42,11 +42,11 @@ class MSELoss(Module):
 
 
 class CrossEntropyLoss(Module):
-    """L = -(1/N) sum_n sum_c Y_nc log softmax(A_n)_c;  dLdA = (softmax(A) * sum_c Y_nc - Y) / N.
+    """L = -(1/N) sum_n sum_c Y_nc log softmax(A_n)_c; backward returns dLdA, the gradient you
+    derive in chapter 4, exercise 4.10 (a).
 
     A: (N, C) logits; Y: (N,) integer class labels (read as one-hot rows) or (N, C)
-    probabilities (cast to A's dtype) -> float. For one-hot or probability rows
-    sum_c Y_nc = 1 and dLdA = (softmax(A) - Y) / N.
+    probabilities (cast to A's dtype; a row need not sum to one) -> float.
     """
 
     def __init__(self):
@@ -75,7 +75,7 @@ class CrossEntropyLoss(Module):
     def backward(self):
         """-> dLdA: (N, C), the shape of A."""
         check_forward_done("CrossEntropyLoss.backward", self.P)
-        ### BEGIN SOLUTION | chapter 4 (backprop) | exercise 4.10 CrossEntropyLoss.backward | hint: softmax minus the one-hot target, averaged over the batch; for labels, subtract 1 at each row's label
+        ### BEGIN SOLUTION | chapter 4 (backprop) | exercise 4.10 CrossEntropyLoss.backward | hint: differentiate the log-softmax of your forward for one row (exercise 4.10 (a)), for a target row that may not sum to one; the loss is a mean over the batch; labels are one-hot rows
         N = self.P.shape[0]
         if self.Y.ndim == 1:
             dLdA = self.P.copy()

@@ -40,14 +40,13 @@ class RBF(Module):
         ### END SOLUTION
 
     def backward(self, dLdPhi):
-        """With G = -gamma dLdPhi * Phi (= dL/dD):
-        dLdA = 2 (a_n sum_k G_nk - G C),  dLdcenters = 2 (c_k sum_n G_nk - G^T A).
+        """The chain rule through Phi and then D (chapter 1, section 1.7 and exercise 1.3 (a)).
 
         dLdPhi: (N, n_centers) -> dLdA: (N, in_features); sets dLdcenters (n_centers, in_features).
         """
         check_forward_done("RBF.backward", self.A)
         check_same_shape("RBF.backward", "dLdPhi", dLdPhi, self.Phi.shape)
-        ### BEGIN SOLUTION | chapter 1 (universal_approximation) | exercise 1.3 RBF.backward | hint: dD_nk/da_n = 2 (a_n - c_k) and dD_nk/dc_k = -2 (a_n - c_k); sum over k for A, over n for the centers
+        ### BEGIN SOLUTION | chapter 1 (universal_approximation) | exercise 1.3 RBF.backward | hint: first G = dL/dD; a_n reaches the loss through every D_nk of its row, c_k through every D_nk of its column; write each sum as a matrix product (exercise 1.3 (a))
         A, C = self.A, self.centers
         G = -self.gamma * dLdPhi * self.Phi
         self.dLdcenters = 2 * (C * G.sum(axis=0)[:, None] - G.T @ A)

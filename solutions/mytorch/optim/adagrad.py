@@ -1,4 +1,4 @@
-"""Adagrad: per-coordinate step sizes from the sum of squared gradients (chapter 5, exercise 5.2)."""
+"""Adagrad: per-coordinate step sizes from the sum of squared gradients (chapter 5, exercise 5.4)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -20,7 +20,7 @@ class Adagrad(Optimizer):
 
     def update(self, param, grad, state, lr, lr_decay, weight_decay, initial_accumulator_value, eps):
         """Return the new parameter. param, grad: same shape; state keeps "step" and "sum"."""
-        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.2 Adagrad | hint: count steps from 1; the decayed rate is lr / (1 + (step - 1) * lr_decay); eps goes outside the square root
+        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.4 Adagrad | hint: count steps from 1; the decayed rate is lr / (1 + (step - 1) * lr_decay); eps goes outside the square root
         if "step" not in state:
             state["step"] = 0
             state["sum"] = np.full_like(param, initial_accumulator_value)

@@ -1,4 +1,4 @@
-"""Adam and AdamW: bias-corrected running moments of the gradient (chapter 5, exercises 5.4, 5.5)."""
+"""Adam and AdamW: bias-corrected running moments of the gradient (chapter 5, exercises 5.6, 5.7)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -24,7 +24,7 @@ class Adam(Optimizer):
     def update(self, param, grad, state, lr, betas, eps, weight_decay, amsgrad):
         """Return the new parameter. param, grad: same shape; state keeps "step", "exp_avg" (m),
         "exp_avg_sq" (v) and, for amsgrad, "max_exp_avg_sq"."""
-        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.4 Adam | hint: count steps from 1; torch divides sqrt(v) by sqrt(1 - beta2^t) and then adds eps; amsgrad keeps the elementwise maximum of every v seen
+        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.6 Adam | hint: count steps from 1; torch divides sqrt(v) by sqrt(1 - beta2^t) and then adds eps; amsgrad keeps the elementwise maximum of every v seen
         beta1, beta2 = betas
         if "step" not in state:
             state["step"] = 0
@@ -56,7 +56,7 @@ class AdamW(Adam):
 
     def update(self, param, grad, state, lr, betas, eps, weight_decay, amsgrad):
         """Return the new parameter. param, grad: same shape; state: as Adam's."""
-        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.5 AdamW | hint: shrink the parameter first, then reuse Adam's update with weight_decay=0
+        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.7 AdamW | hint: shrink the parameter first, then reuse Adam's update with weight_decay=0
         param = param * (1 - lr * weight_decay)
         return super().update(param, grad, state, lr, betas, eps, 0, amsgrad)
         ### END SOLUTION

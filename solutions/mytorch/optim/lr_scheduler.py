@@ -1,4 +1,4 @@
-"""Learning-rate schedules: StepLR and ExponentialLR (given), CosineAnnealingLR (chapter 5, exercise 5.7).
+"""Learning-rate schedules: StepLR and ExponentialLR (given), CosineAnnealingLR (chapter 5, exercise 5.1).
 
 A scheduler writes the learning rate of epoch `last_epoch` into `optimizer.param_groups[i]["lr"]`
 on every `step()`, so the usual loop is the same as torch's:
@@ -81,7 +81,7 @@ class CosineAnnealingLR(LRScheduler):
 
     def get_lr(self):
         """lr = eta_min + (base_lr - eta_min) * (1 + cos(pi * last_epoch / T_max)) / 2, per group."""
-        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.7 CosineAnnealingLR | hint: one value per base_lr in self.base_lrs, computed from self.last_epoch, self.T_max and self.eta_min
+        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.1 CosineAnnealingLR | hint: one value per base_lr in self.base_lrs, computed from self.last_epoch, self.T_max and self.eta_min
         cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
         return [self.eta_min + (base_lr - self.eta_min) * cosine for base_lr in self.base_lrs]
         ### END SOLUTION

@@ -1,4 +1,4 @@
-"""RMSprop: divide by a running root-mean-square of the gradient (chapter 5, exercise 5.3)."""
+"""RMSprop: divide by a running root-mean-square of the gradient (chapter 5, exercise 5.5)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -22,7 +22,7 @@ class RMSprop(Optimizer):
     def update(self, param, grad, state, lr, alpha, eps, weight_decay, momentum, centered):
         """Return the new parameter. param, grad: same shape; state keeps "square_avg" and,
         when used, "grad_avg" and "momentum_buffer" (all start at zero)."""
-        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.3 RMSprop | hint: every running average starts at zeros; eps is added after the square root; with momentum the buffer accumulates the scaled gradient g / (sqrt(v) + eps)
+        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.5 RMSprop | hint: every running average starts at zeros; eps is added after the square root; with momentum the buffer accumulates the scaled gradient g / (sqrt(v) + eps)
         if "square_avg" not in state:
             state["square_avg"] = np.zeros_like(param)
             state["grad_avg"] = np.zeros_like(param)

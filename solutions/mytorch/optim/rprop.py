@@ -1,4 +1,4 @@
-"""Rprop: step sizes that grow while the gradient keeps its sign (chapter 5, exercise 5.6)."""
+"""Rprop: step sizes that grow while the gradient keeps its sign (chapter 5, exercise 5.3)."""
 import numpy as np
 
 from .optimizer import Optimizer, check_nonnegative
@@ -21,7 +21,7 @@ class Rprop(Optimizer):
     def update(self, param, grad, state, lr, etas, step_sizes):
         """Return the new parameter. param, grad: same shape; state keeps "prev" (the last
         gradient used, zeros at first) and "step_size" (filled with lr at the first step)."""
-        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.6 Rprop | hint: the factor is etaplus, etaminus or 1 from sign(grad * prev); where the sign flipped set grad to 0 before moving and before storing it as prev
+        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.3 Rprop | hint: the factor is etaplus, etaminus or 1 from sign(grad * prev); where the sign flipped set grad to 0 before moving and before storing it as prev
         etaminus, etaplus = etas
         if "step_size" not in state:
             state["prev"] = np.zeros_like(param)

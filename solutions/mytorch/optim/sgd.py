@@ -1,4 +1,4 @@
-"""Stochastic gradient descent with momentum, Nesterov and weight decay (chapter 5, exercise 5.1)."""
+"""Stochastic gradient descent with momentum, Nesterov and weight decay (chapter 5, exercise 5.2)."""
 from .optimizer import Optimizer, check_nonnegative
 
 
@@ -19,7 +19,7 @@ class SGD(Optimizer):
 
     def update(self, param, grad, state, lr, momentum, dampening, weight_decay, nesterov):
         """Return the new parameter. param, grad: same shape; state keeps "momentum_buffer"."""
-        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.1 SGD | hint: add weight_decay * param to the gradient first; the momentum buffer starts as a copy of that gradient (no dampening on the first step)
+        ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.2 SGD | hint: add weight_decay * param to the gradient first; the momentum buffer starts as a copy of that gradient (no dampening on the first step)
         if weight_decay != 0:
             grad = grad + weight_decay * param
         if momentum != 0:

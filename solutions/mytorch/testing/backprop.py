@@ -370,12 +370,12 @@ def softmax_checks(seed=0):
                            "axis, so that every row sums to 1")],
         backward_mistakes=[
             (G * A * (1 - A), "only the diagonal of the Jacobian was used (A (1 - A), as for a sigmoid); "
-                              "every output of softmax depends on every input of its row: "
-                              "dLdZ = A * (dLdA - sum(dLdA * A, axis=-1, keepdims=True))"),
+                              "every output of softmax depends on every input of its row, so the "
+                              "off-diagonal terms of the Jacobian count too (exercise 4.8 (a))"),
             (A * (G - np.sum(G * A, axis=0, keepdims=True)), "the sum runs over the batch (axis 0); "
                                                              "it belongs along the last axis"),
-            (A * (np.sum(G * A, axis=-1, keepdims=True) - G), "the sign is flipped: "
-                                                              "dLdZ = A * (dLdA - sum(dLdA * A))"),
+            (A * (np.sum(G * A, axis=-1, keepdims=True) - G), "the sign is flipped: the diagonal term "
+                                                              "of the Jacobian is the positive one"),
             _no_upstream(A * (1 - A))])
 
     def stable():
@@ -488,9 +488,10 @@ def cross_entropy_loss_checks(seed=0):
             (total / (N * C), "divided by N*C; the mean runs over the N rows only"),
             (-total / N, "the sign is flipped: L = -mean(sum(Y log softmax(A)))")])
         _compare(f"CrossEntropyLoss.backward dLdA ({what})", dLdA_expected, loss.backward(), [
-            (P - T, "the 1/N of the batch mean is missing: dLdA = (softmax(A) - Y) / N"),
-            ((T - P) / N, "the sign is flipped: dLdA = (softmax(A) - Y) / N"),
-            (P / N, "the target was not subtracted: dLdA = (softmax(A) - Y) / N"),
+            (P - T, "the 1/N of the batch mean is missing: L is a mean over the N rows"),
+            ((T - P) / N, "the sign is flipped: L has a minus sign in front (redo exercise 4.10 (a))"),
+            (P / N, "the target was not subtracted: the a_c term of log softmax(a)_c also has a "
+                    "derivative (exercise 4.10 (a))"),
             ((P - T) / (N * C), "divided by N*C; the mean runs over the N rows only")])
 
     def finite_differences():

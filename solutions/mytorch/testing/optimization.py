@@ -172,7 +172,7 @@ def _changed(hyper, **changes):
 
 
 # ---------------------------------------------------------------------------------------------
-# 5.1 SGD
+# 5.2 SGD
 # ---------------------------------------------------------------------------------------------
 
 def sgd_checks(seed=0):
@@ -210,7 +210,7 @@ def sgd_checks(seed=0):
 
 
 # ---------------------------------------------------------------------------------------------
-# 5.2 Adagrad
+# 5.4 Adagrad
 # ---------------------------------------------------------------------------------------------
 
 def adagrad_checks(seed=0):
@@ -262,7 +262,7 @@ def adagrad_checks(seed=0):
 
 
 # ---------------------------------------------------------------------------------------------
-# 5.3 RMSprop
+# 5.5 RMSprop
 # ---------------------------------------------------------------------------------------------
 
 def rmsprop_checks(seed=0):
@@ -313,7 +313,7 @@ def rmsprop_checks(seed=0):
 
 
 # ---------------------------------------------------------------------------------------------
-# 5.4 Adam and 5.5 AdamW
+# 5.6 Adam and 5.7 AdamW
 # ---------------------------------------------------------------------------------------------
 
 def adam_checks(seed=0):
@@ -391,7 +391,7 @@ def adamw_checks(seed=0):
 
 
 # ---------------------------------------------------------------------------------------------
-# 5.6 Rprop
+# 5.3 Rprop
 # ---------------------------------------------------------------------------------------------
 
 def rprop_checks(seed=0):
@@ -436,7 +436,7 @@ def rprop_checks(seed=0):
 
 
 # ---------------------------------------------------------------------------------------------
-# 5.7 CosineAnnealingLR
+# 5.1 CosineAnnealingLR
 # ---------------------------------------------------------------------------------------------
 
 def cosine_checks(seed=0):
@@ -692,16 +692,16 @@ def batchnorm_backward_checks(seed=0):
         full = inv_std * (Gg - Gg.mean(0) - NZ * (Gg * NZ).mean(0))
         dZ = {
             "the batch statistics are treated as constants: in training, mean and variance depend "
-            "on Z, which adds two more terms (- mean(G) - NZ * mean(G * NZ))": Gg * inv_std,
-            "the path through the mean is missing: subtract mean(G) over the batch":
+            "on Z, which adds the paths through the mean and the variance (exercise 5.9 (a))": Gg * inv_std,
+            "the path through the mean is missing (step 3 of exercise 5.9 (a))":
                 inv_std * (Gg - NZ * (Gg * NZ).mean(0)),
-            "the path through the variance is missing: subtract NZ * mean(G * NZ) over the batch":
+            "the path through the variance is missing (step 4 of exercise 5.9 (a))":
                 inv_std * (Gg - Gg.mean(0)),
             "gamma is forgotten: the upstream gradient reaching NZ is dLdBZ * gamma":
                 inv_std * (G - G.mean(0) - NZ * (G * NZ).mean(0)),
         }
         eval_dZ = {"eval backward used the training formula: with running statistics the mean and "
-                   "variance are constants, so dLdZ = dLdBZ * gamma / sqrt(running_var + eps)": full}
+                   "variance are constants, so only the direct path remains": full}
         dgamma = {"dLdgamma uses Z instead of the normalized NZ: dLdgamma = sum(dLdBZ * NZ)": (G * Z).sum(0),
                   "dLdgamma is a mean over the batch: it is a sum": (G * NZ).mean(0)}
         return dZ, eval_dZ, dgamma
@@ -741,7 +741,7 @@ CHECKS = {
     "optimization.adam": adam_checks,
     "optimization.adamw": adamw_checks,
     "optimization.rprop": rprop_checks,
-    "optimization.cosine": cosine_checks,
+    "optimization.cosine_annealing": cosine_checks,
     "optimization.batchnorm_forward": batchnorm_forward_checks,
     "optimization.batchnorm_backward": batchnorm_backward_checks,
 }

@@ -5,6 +5,7 @@
     check("universal_approximation.rbf")                                       # exercise 1.3
     check("universal_approximation.rbf_classifier", answer=fit_rbf_classifier) # exercise 1.4
     check("universal_approximation.parity", answer=parity_network)             # exercise 1.5
+    check("universal_approximation.sawtooth", answer=sawtooth_network)         # exercise 1.6
 
 Every network handed in is evaluated here, by formulas written out in this file, so a check
 never trusts the code it is checking.
@@ -399,10 +400,104 @@ def parity_checks(answer, seed=0):
     return [_parity_case(answer, n) for n in sizes]
 
 
+# ------------------------------------------------------------------ exercise 1.6
+
+# The causes of a wrong sawtooth, in the grader's words too (grading/checks/universal_approximation.py).
+SAWTOOTH_CAUSES = {
+    "ramp": "the tent's second unit is weighted -2, which flattens the tent into a ramp that stops at 1; "
+            "it must cancel the slope +2 and bend it down to -2, so its weight is -4",
+    "scaled": "the output has the right shape but the wrong height: one tent must map [0, 1] onto [0, 1] "
+              "(peak 1 at x = 1/2)",
+}
+
+
+def tent_power(x, k):
+    """t applied k times, t(x) = 1 - |2x - 1| on [0, 1]: the sawtooth with 2^k linear pieces."""
+    for _ in range(k):
+        x = 1.0 - np.abs(2.0 * x - 1.0)
+    return x
+
+
+def ramp_power(x, k):
+    """The planted mistake's function: r(x) = 2 relu(x) - 2 relu(x - 1/2) applied k times."""
+    for _ in range(k):
+        x = 2 * np.maximum(x, 0) - 2 * np.maximum(x - 0.5, 0)
+    return x
+
+
+def relu_network_output(layers, x):
+    """Hidden layers h = relu(h W^T + b), then the linear output layer. x: (M,) -> (M,)."""
+    h = x.reshape(-1, 1)
+    for W, b in layers[:-1]:
+        h = np.maximum(h @ W.T + b, 0.0)
+    W, b = layers[-1]
+    return (h @ W.T + b).reshape(-1)
+
+
+def sawtooth_shapes(layers, k):
+    """None when `layers` is k hidden layers of at most 2 units and a 1-output layer, else why not."""
+    if len(layers) != k + 1:
+        return f"{len(layers)} layers; expected k + 1 = {k + 1}: k hidden layers and the output layer"
+    width = 1
+    for i, (W, b) in enumerate(layers):
+        last = i == k
+        if W.ndim != 2 or W.shape[1] != width or (W.shape[0] != 1 if last else not 1 <= W.shape[0] <= 2):
+            rows = "1" if last else "1 or 2"
+            return f"layer {i + 1}: W has shape {W.shape}; expected ({rows}, {width})"
+        if b.shape != (W.shape[0],):
+            return f"layer {i + 1}: b has shape {b.shape}; expected ({W.shape[0]},)"
+        width = W.shape[0]
+    return None
+
+
+def sawtooth_cause(got, x, k):
+    """The SAWTOOTH_CAUSES key that explains the outputs `got`, or None."""
+    if np.allclose(got, ramp_power(x, k), atol=1e-6):
+        return "ramp"
+    target = tent_power(x, k)
+    scale = got @ target / (target @ target)
+    return "scaled" if np.allclose(got, scale * target, atol=1e-6) else None
+
+
+def _sawtooth_case(answer, k):
+    x = np.concatenate([np.linspace(0.0, 1.0, 2 ** (k + 2) + 1), np.random.default_rng(k).random(64)])
+
+    def body():
+        net = answer(k)
+        if not isinstance(net, (list, tuple)) or not all(isinstance(l, (list, tuple)) and len(l) == 2 for l in net):
+            raise Mismatch(f"sawtooth_network should return a list of (W, b) pairs, got {type(net).__name__}")
+        layers = [(np.asarray(W, dtype=np.float64), np.asarray(b, dtype=np.float64)) for W, b in net]
+        wrong_shape = sawtooth_shapes(layers, k)
+        if wrong_shape:
+            raise Mismatch(wrong_shape)
+        got = relu_network_output(layers, x)
+        error = np.abs(got - tent_power(x, k))
+        if not np.all(error <= 1e-8):
+            worst = int(np.argmax(error))
+            cause = sawtooth_cause(got, x, k)
+            explained = (f" Likely cause: {SAWTOOTH_CAUSES[cause]}." if cause else
+                         " Evaluate your network layer by layer at x = 0, 1/4, 1/2 and compare with t, then t(t).")
+            raise Mismatch(f"{int((error > 1e-8).sum())} of {x.size} points wrong; the worst at x = {x[worst]:.4f}: "
+                           f"expected {tent_power(x[worst], k):.4f}, got {got[worst]:.4f}.{explained}")
+
+    return run_check(f"sawtooth of {k} tent(s): {k} hidden layers of 2 ReLUs, 2^{k} pieces", body)
+
+
+def sawtooth_checks(answer, seed=0):
+    """Exercise 1.6: k hidden layers of 2 ReLU units compute the k-fold tent map exactly on [0, 1].
+
+    answer: sawtooth_network(k) -> [(W1, b1), ..., (W_{k+1}, b_{k+1})].
+    seed 0 checks k = 1, 3 and 5; other seeds draw three k from 1 to 10.
+    """
+    ks = (1, 3, 5) if seed == 0 else tuple(int(k) for k in np.random.default_rng(seed).integers(1, 11, 3))
+    return [_sawtooth_case(answer, k) for k in ks]
+
+
 CHECKS = {
     "universal_approximation.truth_table": truth_table_checks,
     "universal_approximation.bump": bump_checks,
     "universal_approximation.rbf": rbf_checks,
     "universal_approximation.rbf_classifier": rbf_classifier_checks,
     "universal_approximation.parity": parity_checks,
+    "universal_approximation.sawtooth": sawtooth_checks,
 }
