@@ -545,6 +545,8 @@ class Sandbox:
         root = os.geteuid() == 0
         uid = dedicated_uid() if self.how == "bwrap" and root else None
         cgroup = Cgroup.make(self.limits) if self.how == "bwrap" else None
+        if self.how == "bwrap" and not shutil.which("bwrap"):
+            raise SandboxUnavailable(f"grading refused: bubblewrap is not on PATH (`{FIX}`)")
         if self.how == "bwrap":
             python, prefix = interpreter()
             binds = ["--ro-bind", str(prefix), str(prefix)]

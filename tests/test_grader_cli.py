@@ -31,7 +31,7 @@ def test_reference_scores_full_marks_with_the_documented_json(tmp_path):
     make_submission(tmp_path)
     code, report, stdout, _ = run_check(tmp_path, "--chapter", "backprop", "--only", LIBRARY)
     assert code == 0
-    assert set(report) == {"checks", "score", "max_score"}
+    assert set(report) == {"checks", "score", "max_score", "isolation"} and report["isolation"] == "bwrap"
     assert stdout.count("\n") == 1  # exactly one JSON object, one line
     for row in report["checks"]:
         assert set(row) == {"id", "chapter", "points", "max_points", "passed", "message"}
@@ -80,11 +80,11 @@ def test_table_output_and_usage_errors(tmp_path):
     assert bad_chapter.returncode == 2
 
 
-def test_a_grader_failure_exits_non_zero(tmp_path):
+def test_no_sandbox_to_start_refuses_with_one_line(tmp_path):
     make_submission(tmp_path)
-    env = dict(os.environ, PATH="/nonexistent")  # no bwrap to start: the grader, not the student, failed
+    env = dict(os.environ, PATH="/nonexistent")  # bwrap asked for, not found: no grading at all
     code, _, stdout, stderr = run_check(tmp_path, "--only", "backprop.linear", "--sandbox", "bwrap", env=env)
-    assert code == 1 and stdout == "" and "grader failed" in stderr
+    assert code == 3 and stdout == "" and stderr.count("\n") == 1 and "apt-get install bubblewrap" in stderr
 
 
 def test_a_failing_reference_is_a_grader_failure(tmp_path):
