@@ -148,6 +148,39 @@ def scrub_output(output, paths):
     return output
 
 
+TEMPLATES = ROOT / "grading" / ".feedback-template"  # gitignored: made from nbgrader's own at config load
+
+
+def feedback_templates(out=TEMPLATES):
+    """A folder holding nbgrader's feedback template with one change: the index at the top of the
+    page names each test cell by its exercises ("5.2 SGD") instead of "Test cell" (the summary
+    sets cell.metadata.dlcourse_title). Made from the installed nbgrader's file, so it follows
+    nbgrader's version; returns the folder for HTMLExporter.extra_template_basedirs."""
+    import nbgrader
+
+    source = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader" / "templates" / "feedback"
+    text = (source / "index.html.j2").read_text()
+    label = '">Test cell</a>'
+    if label in text:
+        text = text.replace(label, '">{{ cell.metadata.dlcourse_title or "Test cell" }}</a>')
+    files = (("index.html.j2", text), ("conf.json", (source / "conf.json").read_text()))
+    try:
+        write_templates(Path(out) / "feedback", files)
+    except OSError:  # a read-only checkout: a private folder of this process
+        import tempfile
+        out = tempfile.mkdtemp(prefix="dlcourse-feedback-template-")
+        write_templates(Path(out) / "feedback", files)
+    return str(out)
+
+
+def write_templates(target, files):
+    for name, data in files:
+        path = target / name
+        if not path.is_file() or path.read_text() != data:
+            target.mkdir(parents=True, exist_ok=True)
+            path.write_text(data)
+
+
 class FeedbackSummary(CoursePreprocessor):
     """The first cell of every feedback file: one table, every exercise by its number and name,
     its points (the gradebook's), the mistake the grader found and what to do next, with the
@@ -182,6 +215,13 @@ class FeedbackSummary(CoursePreprocessor):
                 cell.outputs.insert(0, new_output("stream", name="stdout",
                                                   text=f"Score now {now:g} / {max_points:g}: {why}.\n"))
             self.add_rows(exercises, record, now if now is not None else graded, why)
+            names = {}
+            for row in record["checks"]:
+                number, name = exercise_key(row["exercise"])
+                names.setdefault(number, []).append(name)
+            if names:  # the page's index names the cell by its exercises ("exercise 5.2 SGD")
+                cell.metadata["dlcourse_title"] = "exercise " + ", ".join(
+                    f"{number} {exercise_name(n)}" for number, n in names.items())
         library = meta.get("library")
         if library:
             notes.insert(0, f"{library}. Hand in your mytorch/ with the notebook (run the Hand in cell).")

@@ -106,11 +106,16 @@ c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, TrustedScores, Cl
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from grading.feedback import FeedbackSummary, HideHiddenTests  # noqa: E402
+from grading.feedback import FeedbackSummary, HideHiddenTests, feedback_templates  # noqa: E402
 
 # FeedbackSummary: the file opens with every exercise, its points, the mistake and what to do next
 # (and any note that changes a score); no host path in any output; no hand-in zip in the folder.
 c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, FeedbackSummary, CSSHTMLHeaderPreprocessor]
+# nbgrader's feedback page, its index naming each test cell by its exercises (not "Test cell")
+c.HTMLExporter.template_name = "feedback"
+c.HTMLExporter.extra_template_basedirs = [
+    feedback_templates(),
+    str(Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates")]
 
 # ---------------------------------------------------------------- Colab hand-ins
 # `python -m grading pack CHAPTER` zips <CHAPTER>.ipynb and mytorch/**.py at the zip's top;

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from grader_helpers import make_submission, run_check
 
 from grading import demo, sample_class
 from grading.autograde import autograde_parallel, course_config, nbgrader
 from grading.feedback import exercise_name, first_problem, next_step, scrub_paths
 from grading.verify import verify
-from grader_helpers import make_submission, run_check
 
 ROOT = Path(__file__).resolve().parents[1]
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")
@@ -113,8 +113,11 @@ def test_feedback_opens_with_a_summary_that_does_not_mislead(tmp_path):
             assert f" {title} " in table, (student, title)
         assert str(tmp_path) not in text and str(ROOT) not in text and "/autograded/" not in text, student
         assert "/home/student" not in text
+        assert "ModuleNotFoundError" not in text, student  # the Hand in cell in the grader's kernel
         assert not list(folder.rglob("*.zip")), student
 
+    page = (feedback["s06-syntax-error"] / f"{CHAPTER}.html").read_text()
+    assert f'">exercise {sgd}</a>' in page  # the page's index names cells by their exercises
     summary = html_text(feedback["s06-syntax-error"] / f"{CHAPTER}.html", summary=True)
     assert re.search(rf"{re.escape(sgd)} 3\.00 / 3 all checks passed", summary), summary
     assert re.search(rf"{re.escape(rprop)} 0\.00 / \d+ .*?mytorch/optim/rprop\.py", summary), summary
