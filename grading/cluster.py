@@ -205,7 +205,7 @@ def make_bundle(client, chapter, gradebook=None, source=None):
     stamp, secret, reference = reference_data(client, chapter)
     bundle = {"chapter": chapter, "stamp": stamp, "secret": secret, "reference": reference,
               "gradebook": gradebook, "source": files_of(source) if source else {}}
-    return client.scatter(bundle, broadcast=True, hash=False)
+    return client.scatter([bundle], broadcast=True, hash=False)[0]  # a list: a dict would scatter its values
 
 
 def run_tasks(client, function, bundle, jobs, label, progress=True):
@@ -225,6 +225,7 @@ def run_tasks(client, function, bundle, jobs, label, progress=True):
                 yield student, exc
             finally:
                 future.release()
+                bar.set_postfix_str(f"{student} done", refresh=False)  # with the count, elapsed<left
                 bar.update(1)
 
 
