@@ -107,7 +107,7 @@ STUDENTS = [
             edits=[(ADAM, "denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps", "denom = np.sqrt(v) + eps")]),
     Student("s05-bn-running-var", "BatchNorm1d keeps the biased variance as running variance",
             edits=[(BN, "m * var * N / (N - 1)", "m * var")]),
-    Student("s06-syntax-error", "a syntax error in optim/rprop.py: mytorch does not import",
+    Student("s06-syntax-error", "a syntax error in optim/rprop.py: only Rprop fails (it names the file and line)",
             edits=[("optim/rprop.py", "import numpy as np", "import numpy as np\ndef broken(:\n")]),
     Student("s07-edited-tests", "correct code; one test cell deleted, another replaced by `1.0`",
             notebook="edited_tests"),
