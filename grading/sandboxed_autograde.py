@@ -40,6 +40,17 @@ SCRATCH_MAX_BYTES = 200 << 20
 REMOVED = "[output removed by the grader: it showed the grader's hidden test code]\n"
 
 
+def environment_python():
+    """This environment's interpreter by the path the sandbox binds: the environment's real
+    folder (a venv reached through a symlink, as in a clone whose .venv is a link, is bound
+    under its real path, where its pyvenv.cfg makes the venv's packages importable)."""
+    executable = Path(sys.executable)
+    try:
+        return str(Path(os.path.realpath(sys.prefix)) / executable.relative_to(sys.prefix))
+    except ValueError:
+        return os.path.realpath(executable)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the grader's sandbox (see the module's doc)."""
 
@@ -74,7 +85,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         shutil.copyfile(self.connection_file, connection)
         argv = [str(connection) if arg == self.connection_file else arg for arg in kernel_cmd]
         if any("ipykernel" in arg for arg in argv):
-            argv[0] = sys.executable  # the course's interpreter: the one bound into the sandbox
+            argv[0] = environment_python()
         env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "TMPDIR": "/tmp",
                "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
                "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1",
