@@ -19,3 +19,19 @@ def stop(server):
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)
         server.wait()
+
+
+def wait_until_up(server, url, what, log, timeout=120):
+    """Poll `url` until it answers; fail when `server` (a Popen) exits or `timeout` s pass."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        assert server.poll() is None, f"{what} exited; see {log}"
+        assert time.monotonic() < deadline, f"{what} did not answer at {url}; see {log}"
+        try:
+            urllib.request.urlopen(url, timeout=5).close()
+            return
+        except OSError:
+            time.sleep(0.5)

@@ -36,7 +36,8 @@ MARKER = re.compile(r"^\s*<!-- doc-test: ([a-z-]+)(?: \((.+)\))? -->\s*$")
 FENCE = re.compile(r"^(\s*)```")
 CONFIG_WARNING = re.compile(r"(?i)config option|not recognized|unrecognized (option|argument|alias|flag)")
 RUNNERS = {"formgrader", "release", "roster", "lms", "grading", "end-of-term", "exchange-root", "exchange-config",
-           "exchange-release", "exchange-fetch", "exchange-submit", "exchange-collect"}
+           "exchange-release", "exchange-fetch", "exchange-submit", "exchange-collect",
+           "hub", "hub-grading"}  # these two: tests/test_hub_browser.py
 
 
 def doc_blocks():

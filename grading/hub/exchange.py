@@ -10,8 +10,10 @@ its name can read it, replace a file in it or delete it. On the course's hub
     <exchange>/dlcourse/inbound/       the instructor's, 0755: no student can create anything here
     <exchange>/dlcourse/inbound/<s>/   student s's, group = the instructor's group, mode 2750
 
-PrivateSubmit writes `inbound/<s>/<s>+<chapter>+<timestamp>+<random>` with folders 0750 and files
-0640: the student and the instructor's group can read it, nobody else can read, list or write it.
+PrivateSubmit writes `inbound/<s>/<s>+<chapter>+<timestamp>+<random>` and undoes nbgrader's 0777 on
+it (folders 0755, files 0644: files written after the copy are in the student's group, which the
+instructor is not in). The student's folder (2750) is the wall: only the student and the
+instructor's group can enter it; nobody else can list, read or write a submission.
 PrivateReleaseAssignment keeps the inbound folder 0755 (nbgrader's would make it 0733 again).
 PrivateCollect is the course's SafeCollect (nothing followed, owner checked) reading each
 student's own folder; an entry whose folder or owner is not that student's is skipped.
@@ -29,7 +31,7 @@ from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignme
 from nbgrader.exchange.default.submit import ExchangeSubmit
 from nbgrader.utils import check_mode, get_username
 
-DIR_MODE, FILE_MODE = 0o750, 0o640
+DIR_MODE, FILE_MODE = 0o755, 0o644
 
 
 def student_inbound(root, course_id, student):
@@ -45,8 +47,7 @@ class PrivateReleaseAssignment(ExchangeReleaseAssignment):
 
 
 class PrivateSubmit(ExchangeSubmit):
-    """nbgrader's submit into the student's own inbound folder, readable by the instructor's
-    group only."""
+    """nbgrader's submit into the student's own inbound folder (entered by the instructor's group only)."""
 
     def init_dest(self):
         # nbgrader's ExchangeSubmit.init_dest, with inbound/<student>/ as the inbound folder
