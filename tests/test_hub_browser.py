@@ -31,8 +31,8 @@ from pathlib import Path
 import pytest
 from notebooks import ROOT
 from servers import free_port, wait_until_up
-from test_docs_commands import doc_blocks
 from test_browser import CHROMIUM, LAUNCH_ARGS, sync_playwright
+from test_docs_commands import doc_blocks
 from test_nbgrader_exchange import interpreter_paths, traversable
 
 from grading.autograde import course_config
