@@ -27,6 +27,7 @@ PLUGINS = "dlcourse_hub_exchange"
 # nbgrader's parts a student must not have: the formgrader, the course list, the create-assignment toolbar
 STUDENT_SERVER_OFF = ["nbgrader.server_extensions.formgrader", "nbgrader.server_extensions.course_list"]
 STUDENT_LAB_OFF = ["@jupyter/nbgrader:course-list", "@jupyter/nbgrader:create-assignment"]
+NEWS = "@jupyterlab/apputils-extension:announcements"  # JupyterLab's "get notified about news?" prompt: off for all
 
 
 def exchange_settings(exchange):
@@ -58,7 +59,7 @@ def role_config(state, role, exchange, course_config=None):
     off = STUDENT_SERVER_OFF if role == "student" else []
     write(folder / "jupyter_server_config.json",
           json.dumps({"ServerApp": {"jpserver_extensions": {name: False for name in off}}}, indent=1))
-    lab_off = STUDENT_LAB_OFF if role == "student" else []
+    lab_off = [*(STUDENT_LAB_OFF if role == "student" else []), NEWS]
     write(folder / "labconfig" / "page_config.json",
           json.dumps({"disabledExtensions": {name: True for name in lab_off}}, indent=1))
     return folder
@@ -71,6 +72,14 @@ def make_dir(path, uid, gid, mode):
     path.mkdir(exist_ok=True)
     os.chown(path, uid, gid)
     path.chmod(mode)
+
+
+def reference_store(state):
+    """<state>/reference: grading/reference.py's store of the reference's results and the release's
+    secret, the instructor's (0700). Not in the exchange (students read it) nor in anything a grading
+    sandbox binds (the interpreter's files and one submission's copy); the default, grading/.reference/
+    in the course's install, is root's on a hub and unwritable for the instructor."""
+    return Path(state) / "reference"
 
 
 def lay_out_exchange(exchange, instructor, students):
@@ -109,6 +118,8 @@ def lay_out(state, instructor, students, course_config):
     make_dir(state, 0, 0, 0o755)
     exchange = state / "exchange"
     lay_out_exchange(exchange, instructor, students)
+    teacher = pwd.getpwnam(instructor)
+    make_dir(reference_store(state), teacher.pw_uid, teacher.pw_gid, 0o700)  # kept across starts
     write(state / "python" / f"{PLUGINS}.py", (HERE / "exchange.py").read_text())
     role_config(state, "student", exchange)
     role_config(state, "instructor", exchange, course_config)
@@ -125,9 +136,12 @@ def group_members(name):
 
 
 def role_environment(state, role, venv):
-    return {"JUPYTER_CONFIG_PATH": str(Path(state) / "config" / role),
-            "PYTHONPATH": str(Path(state) / "python"),
-            "PATH": f"{Path(venv) / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+    env = {"JUPYTER_CONFIG_PATH": str(Path(state) / "config" / role),
+           "PYTHONPATH": str(Path(state) / "python"),
+           "PATH": f"{Path(venv) / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+    if role == "instructor":  # the grader's reference store: the instructor's, not the root-owned course install
+        env["DLCOURSE_REFERENCE_STORE"] = str(reference_store(state))
+    return env
 
 
 def which(name, venv):
