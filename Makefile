@@ -69,12 +69,15 @@ hub-proxy: $(HUB_PROXY)  ## install the hub's proxy (npm's configurable-http-pro
 hub: $(STAMP) $(HUB_PROXY)  ## as root: the course's JupyterHub on 127.0.0.1:8000 (settings: grading/hub/jupyterhub_config.py)
 	exec "$(abspath $(VENV))/bin/jupyterhub" -f "$(CURDIR)/grading/hub/jupyterhub_config.py"
 
+# Every core: a test file (or a group of files sharing a resource, tests/conftest.py) per worker.
+XDIST := -n auto --dist loadgroup
+
 # make test also installs the hub's proxy where npm exists (tests/test_hub_browser.py skips without it)
 test: $(STAMP) $(if $(shell command -v npm),$(HUB_PROXY))  ## run the whole test suite
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 test-fast: $(STAMP)  ## run the suite without the slow tests (notebooks, servers)
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest $(XDIST) -m "not slow"
 
 release: $(STAMP)  ## regenerate mytorch/, chapters/ and the student bundle from solutions/
 	$(PY) -m grading release

@@ -95,6 +95,7 @@ seen = []  # every later cell's source (the hidden tests too), printed under eac
 get_ipython().events.register("pre_run_cell", lambda info: seen.append(info.raw_cell))
 get_ipython().events.register("post_run_cell", lambda result: print("\\n".join(seen)))
 print("INTRUDER " + json.dumps(tried))
+print("INTRUDER-UID", os.getuid())
 '''
 
 

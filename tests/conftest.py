@@ -39,3 +39,20 @@ def executed_source(tmp_path_factory):
         return done
     run.folder = folder
     return run
+
+
+# `make test` runs the suite on every core (pytest-xdist, --dist loadgroup). A test file is one
+# unit, so its module fixtures (a graded class, a clone) are built once; files that share a
+# session fixture or a machine-wide resource share a group, and so a worker.
+SHARED = {
+    "test_notebooks.py": "executed-sources", "test_book.py": "executed-sources",  # executed_source
+    "test_nbgrader_exchange.py": "unix-accounts", "test_docs_commands.py": "unix-accounts",
+    "test_hub_browser.py": "unix-accounts",  # real Unix accounts, /srv/nbgrader
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not any(mark.name == "xdist_group" for mark in item.iter_markers()):
+            name = item.path.name
+            item.add_marker(pytest.mark.xdist_group(SHARED.get(name, name)))
