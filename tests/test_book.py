@@ -2,6 +2,7 @@
 broken, and no page shows a solution or a hidden test."""
 import re
 import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -57,6 +58,32 @@ def test_every_chapter_is_a_page_with_figures(book):
         assert page.exists(), f"no page for {chapter_id}"
         images = [link for link in parse(page).links if link.endswith(".png")]
         assert images, f"{chapter_id}'s page shows no figure"
+
+
+def test_every_widget_shows_its_default_state(book):
+    """A widget is live only in a kernel: the page shows what it draws at its default settings
+    (a figure, or its printed text) and says that moving it needs the notebook."""
+    sys.path.insert(0, str(BOOK))
+    from prepare import WIDGET_NOTE, WIDGET_VIEW
+    for chapter_id in CHAPTERS:
+        source = nbformat.read(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
+        widget_cells = {cell.id for cell in source.cells if cell.cell_type == "code"
+                        and re.search(r"\b(interactive|interact|interact_manual)\(", cell.source)}
+        assert widget_cells, f"{chapter_id}: no widget found (chapters.md: at least one per chapter)"
+        page = nbformat.read(BOOK / "chapters" / f"{chapter_id}.ipynb", as_version=4)
+        for cell in page.cells:
+            if cell.cell_type != "code":
+                continue
+            views = [o for o in cell.outputs if WIDGET_VIEW in o.get("data", {})]
+            assert not views, f"{chapter_id}, cell {cell.id}: a widget view left on the page (blank in the book)"
+            if cell.id in widget_cells:
+                notes = [i for i, o in enumerate(cell.outputs) if o.get("data", {}).get("text/markdown") == WIDGET_NOTE]
+                assert notes, f"{chapter_id}, cell {cell.id}: the widget's default state is not on the page"
+                drawn = cell.outputs[:notes[0]]
+                assert any("image/png" in o.get("data", {}) for o in drawn), \
+                    f"{chapter_id}, cell {cell.id}: the widget's default state has no figure"
+        html = (book / "chapters" / f"{chapter_id}.html").read_text(encoding="utf-8")
+        assert html.count("The book shows this widget at its default settings") >= len(widget_cells), chapter_id
 
 
 def test_no_internal_link_is_broken(book):
