@@ -11,6 +11,7 @@ then autogrades the same submissions three times, each run with --force semantic
 grader CLI with the reference computed (an empty reference store) and kept (grading/reference.py).
 Prints the rates side by side; every run must give the same grades.
 """
+
 import argparse
 import os
 import subprocess
@@ -68,12 +69,16 @@ def main():
     print(f"{n} students of {chapter}, {os.cpu_count()} cores, {args.jobs} jobs")
     print(f"grader CLI, one submission: {cold:.1f} s with the reference computed, {warm:.1f} s with it kept")
     print(f"{'':<34}{'seconds':>9}{'students/min':>14}")
-    for name, seconds in [("nbgrader autograde (serial)", serial),
-                          (f"one process per student (-j {args.jobs})", parallel),
-                          (f"Dask LocalCluster ({args.jobs} workers)", dask)]:
+    for name, seconds in [
+        ("nbgrader autograde (serial)", serial),
+        (f"one process per student (-j {args.jobs})", parallel),
+        (f"Dask LocalCluster ({args.jobs} workers)", dask),
+    ]:
         print(f"{name:<34}{seconds:>9.1f}{60 * n / seconds:>14.2f}")
-    print(f"speed-up over serial: processes {serial / parallel:.2f}x, Dask {serial / dask:.2f}x"
-          + (f"  ({len(failures)} + {len(dask_failures)} failed)" if failures or dask_failures else ""))
+    print(
+        f"speed-up over serial: processes {serial / parallel:.2f}x, Dask {serial / dask:.2f}x"
+        + (f"  ({len(failures)} + {len(dask_failures)} failed)" if failures or dask_failures else "")
+    )
     same = grades["serial"] == grades["processes"] == grades["dask"]
     print("same grades in all three runs" if same else f"GRADES DIFFER: {grades}")
 

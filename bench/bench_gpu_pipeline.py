@@ -18,10 +18,10 @@ Reference measured by the course on an H200: 41k samples/s seed-style, 1.52M sam
 This file was written in a session without a GPU; bench/README-gpu.md has the CPU numbers
 measured there and the command to run on a GPU.
 """
+
 import argparse
 import time
 
-import numpy as np
 import torch
 from torch import nn
 
@@ -46,7 +46,7 @@ class ContextWindows(torch.utils.data.Dataset):
         return len(self.labels)
 
     def __getitem__(self, t):
-        return self.padded[t:t + 2 * self.k + 1].reshape(-1), self.labels[t]
+        return self.padded[t : t + 2 * self.k + 1].reshape(-1), self.labels[t]
 
 
 def mlp(n_in, hidden, n_out):
@@ -69,8 +69,9 @@ def seed_style(features, labels, size, device):
     model = mlp(n_in, size["hidden"], size["classes"]).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=False)
     loss_fn = nn.CrossEntropyLoss()
-    loader = torch.utils.data.DataLoader(ContextWindows(features, labels, size["k"]),
-                                         batch_size=SEED_BATCH, shuffle=True, drop_last=True)
+    loader = torch.utils.data.DataLoader(
+        ContextWindows(features, labels, size["k"]), batch_size=SEED_BATCH, shuffle=True, drop_last=True
+    )
     batches = iter(loader)
     model.train()
 
@@ -107,7 +108,7 @@ def tuned(features, labels, size, device):
         if start + batch > len(order):
             order.copy_(torch.randperm(len(labels), device=device))
             start = 0
-        t = order[start:start + batch]
+        t = order[start : start + batch]
         position[0] = start + batch
         x = padded[t[:, None] + offsets].reshape(batch, -1)  # windows gathered on the device
         optimizer.zero_grad(set_to_none=True)
@@ -154,8 +155,11 @@ def main(argv=None):
     slow = seed_style(features, labels, size, device)
     print(f"seed-style (per-sample Dataset, batch {SEED_BATCH}, fp32, Adam): {slow:,.0f} samples/s")
     fast = tuned(features, labels, size, device)
-    extras = ("bf16 autocast, fused Adam" if device.type == "cuda"
-              else "fp32, default Adam: bf16 and fused are CUDA-only here")
+    extras = (
+        "bf16 autocast, fused Adam"
+        if device.type == "cuda"
+        else "fp32, default Adam: bf16 and fused are CUDA-only here"
+    )
     print(f"tuned (data on {device.type}, batch {size['batch']}, {extras}): {fast:,.0f} samples/s")
     print(f"speed-up: {fast / slow:.1f}x (goal on a GPU: >= 30x)")
     return 0

@@ -8,6 +8,7 @@ reference with one planted mistake, graded by the command instructors run
 included). Prints the isolation method, the wall time and the rate; also the rate of the
 in-process API (`grading.check.grade`), which runs the reference once per process.
 """
+
 import argparse
 import subprocess
 import sys
@@ -20,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from grader_helpers import make_submission  # noqa: E402
+
 from grading import check, sandbox  # noqa: E402
 
 MISTAKES = [
@@ -60,9 +62,14 @@ def main():
         subs = submissions(tmp, args.submissions)
 
         def cli(sub):
-            proc = subprocess.run([sys.executable, "-m", "grading", "check", str(sub), "--json", *chapter],
-                                  cwd=ROOT, capture_output=True, text=True)
+            proc = subprocess.run(
+                [sys.executable, "-m", "grading", "check", str(sub), "--json", *chapter],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
             assert proc.returncode == 0, proc.stderr
+
         start = time.perf_counter()
         with ThreadPoolExecutor(args.workers) as pool:
             list(pool.map(cli, subs))

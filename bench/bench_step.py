@@ -7,6 +7,7 @@ Goal: mytorch within 1.15x of plain numpy on both networks, and faster than torc
 small one, where torch's per-operation overhead dominates. All three run on one BLAS/intra-op
 thread: at these sizes that is the fastest setting for each, and it keeps the comparison fair.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -23,9 +24,13 @@ LR = 0.01
 def initial_weights(sizes, seed=0):
     """[(W (out, in), b (out,)), ...] in float32, shared by all three implementations."""
     rng = np.random.default_rng(seed)
-    return [(rng.uniform(-1, 1, (n_out, n_in)).astype(np.float32) / np.sqrt(n_in),
-             rng.uniform(-1, 1, n_out).astype(np.float32) / np.sqrt(n_in))
-            for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+    return [
+        (
+            rng.uniform(-1, 1, (n_out, n_in)).astype(np.float32) / np.sqrt(n_in),
+            rng.uniform(-1, 1, n_out).astype(np.float32) / np.sqrt(n_in),
+        )
+        for n_in, n_out in zip(sizes[:-1], sizes[1:])
+    ]
 
 
 def mytorch_step(weights):
@@ -44,6 +49,7 @@ def mytorch_step(weights):
         net.backward(loss_fn.backward())
         optimizer.step()
         return loss
+
     return step
 
 
@@ -74,11 +80,13 @@ def numpy_step(weights, input_gradient=True):
             W -= LR * dW
             b -= LR * db
         return loss
+
     return step
 
 
 def torch_step(weights):
     import torch
+
     layers = []
     for W, b in weights:
         linear = torch.nn.Linear(W.shape[1], W.shape[0])
@@ -96,6 +104,7 @@ def torch_step(weights):
         loss.backward()
         optimizer.step()
         return loss.detach()
+
     return step
 
 
@@ -110,6 +119,7 @@ def measure(sizes, batch, rounds=15, repeats=100):
     """Best-of-rounds seconds per step of each implementation; rounds interleaved so drift hits all
     alike, and the minimum is the estimate least disturbed by other work on the machine."""
     import torch
+
     rng = np.random.default_rng(1)
     X = rng.standard_normal((batch, sizes[0])).astype(np.float32)
     y = rng.integers(0, sizes[-1], batch)
@@ -132,15 +142,20 @@ def measure(sizes, batch, rounds=15, repeats=100):
 def main():
     import torch
     from threadpoolctl import threadpool_limits
+
     torch.set_num_threads(1)
     with threadpool_limits(limits=1, user_api="blas"):
-        print(f"{'network':<18}{'batch':>6}{'mytorch us':>12}{'numpy us':>10}{'(no dX) us':>12}"
-              f"{'torch us':>10}{'mytorch/numpy':>15}{'mytorch/torch':>15}")
+        print(
+            f"{'network':<18}{'batch':>6}{'mytorch us':>12}{'numpy us':>10}{'(no dX) us':>12}"
+            f"{'torch us':>10}{'mytorch/numpy':>15}{'mytorch/torch':>15}"
+        )
         for sizes, batch in NETWORKS:
             t = measure(sizes, batch)
-            print(f"{'-'.join(map(str, sizes)):<18}{batch:>6}{t['mytorch'] * 1e6:>12.1f}"
-                  f"{t['numpy'] * 1e6:>10.1f}{t['numpy_no_dX'] * 1e6:>12.1f}{t['torch'] * 1e6:>10.1f}"
-                  f"{t['mytorch'] / t['numpy']:>15.3f}{t['mytorch'] / t['torch']:>15.3f}")
+            print(
+                f"{'-'.join(map(str, sizes)):<18}{batch:>6}{t['mytorch'] * 1e6:>12.1f}"
+                f"{t['numpy'] * 1e6:>10.1f}{t['numpy_no_dX'] * 1e6:>12.1f}{t['torch'] * 1e6:>10.1f}"
+                f"{t['mytorch'] / t['numpy']:>15.3f}{t['mytorch'] / t['torch']:>15.3f}"
+            )
     print("goal: mytorch/numpy <= 1.15 on both; mytorch/torch < 1 on the small network")
     print("numpy = the same work as mytorch's API (dL/dX included); (no dX) skips the input gradient")
 

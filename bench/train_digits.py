@@ -4,6 +4,7 @@
 
 tests/test_digits.py holds the same run to >= 97% test accuracy in under 10 s.
 """
+
 import sys
 import time
 from pathlib import Path
@@ -18,6 +19,7 @@ def load_digits_split(seed=0, test_fraction=0.2):
     """Digits scaled to [0, 1]; a stratified split. Returns X_train (N, 64), y_train (N,), X_test, y_test."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
+
     X, y = load_digits(return_X_y=True)
     X = (X / 16.0).astype(np.float32)
     return train_test_split(X, y, test_size=test_fraction, stratify=y, random_state=seed)
@@ -31,8 +33,11 @@ def accuracy(net, X, y):
 
 
 def train(epochs=30, batch_size=64, lr=3e-3, seed=0, report=None):
-    """Train 64-128-128-10 (ReLU) with Adam and a cosine schedule; returns (net, curve of (epoch, loss, test accuracy))."""
+    """Train 64-128-128-10 (ReLU) with Adam and a cosine schedule.
+
+    Returns (net, curve of (epoch, loss, test accuracy))."""
     from threadpoolctl import threadpool_limits
+
     # Matrices this small multiply faster on one BLAS thread than on several that wait for each other.
     with threadpool_limits(limits=1, user_api="blas"):
         return _train(epochs, batch_size, lr, seed, report)
@@ -41,15 +46,19 @@ def train(epochs=30, batch_size=64, lr=3e-3, seed=0, report=None):
 def _train(epochs, batch_size, lr, seed, report):
     X_train, X_test, y_train, y_test = load_digits_split(seed)
     net = mytorch.nn.Sequential(
-        mytorch.nn.Linear(64, 128, seed=seed), mytorch.nn.ReLU(),
-        mytorch.nn.Linear(128, 128, seed=seed + 1), mytorch.nn.ReLU(),
-        mytorch.nn.Linear(128, 10, seed=seed + 2))
+        mytorch.nn.Linear(64, 128, seed=seed),
+        mytorch.nn.ReLU(),
+        mytorch.nn.Linear(128, 128, seed=seed + 1),
+        mytorch.nn.ReLU(),
+        mytorch.nn.Linear(128, 10, seed=seed + 2),
+    )
     loss_fn = mytorch.nn.CrossEntropyLoss()
     optimizer = mytorch.optim.Adam(net.parameters(), lr=lr)
     # Annealing the step size to zero settles the weights, so the last epoch is a good one.
     schedule = mytorch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
-    loader = mytorch.data.DataLoader(mytorch.data.ArrayDataset(X_train, y_train),
-                                     batch_size=batch_size, shuffle=True, seed=seed)
+    loader = mytorch.data.DataLoader(
+        mytorch.data.ArrayDataset(X_train, y_train), batch_size=batch_size, shuffle=True, seed=seed
+    )
     curve = []
     for epoch in range(1, epochs + 1):
         losses = []

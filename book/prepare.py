@@ -18,6 +18,7 @@ state), followed by one sentence saying that moving the sliders needs the notebo
 --executed DIR takes DIR/<id>.ipynb as the executed reference where it exists (the test suite
 executes every source notebook once and hands its copies over: `make book BOOK_EXECUTED=DIR`).
 """
+
 import argparse
 import sys
 import time
@@ -27,8 +28,14 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER_IDS = ["universal_approximation", "perceptron_learning", "matrix_calculus",
-               "backprop", "optimization", "torch_pipeline"]
+CHAPTER_IDS = [
+    "universal_approximation",
+    "perceptron_learning",
+    "matrix_calculus",
+    "backprop",
+    "optimization",
+    "torch_pipeline",
+]
 PAGES = ROOT / "book" / "chapters"
 
 
@@ -44,14 +51,17 @@ def executed_reference(chapter_id, executed_dir=None):
     if ready and ready.exists():
         return nbformat.read(ready, as_version=4)
     executed = nbformat.read(source, as_version=4)
-    NotebookClient(executed, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(source.parent)}}).execute()
+    NotebookClient(
+        executed, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(source.parent)}}
+    ).execute()
     return executed
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-WIDGET_NOTE = ("*The book shows this widget at its default settings. Move its controls in the notebook "
-               "(in a clone or in Colab: the badge at the top).*")
+WIDGET_NOTE = (
+    "*The book shows this widget at its default settings. Move its controls in the notebook "
+    "(in a clone or in Colab: the badge at the top).*"
+)
 
 
 def widget_outputs(model_id, state, seen=None):
@@ -64,8 +74,12 @@ def widget_outputs(model_id, state, seen=None):
     if model.get("model_name") == "OutputModel":
         return [nbformat.from_dict(output) for output in model["state"].get("outputs", [])]
     children = model.get("state", {}).get("children", [])
-    return [output for child in children if isinstance(child, str) and child.startswith("IPY_MODEL_")
-            for output in widget_outputs(child[len("IPY_MODEL_"):], state, seen)]
+    return [
+        output
+        for child in children
+        if isinstance(child, str) and child.startswith("IPY_MODEL_")
+        for output in widget_outputs(child[len("IPY_MODEL_") :], state, seen)
+    ]
 
 
 def static_widgets(outputs, state):
@@ -78,11 +92,16 @@ def static_widgets(outputs, state):
             continue
         drawn = widget_outputs(model_id, state)
         if not drawn:
-            raise SystemExit(f"book/prepare.py: a widget drew nothing at its default settings "
-                             f"(no widget state for {model_id}): execute the notebook with its widget state")
+            raise SystemExit(
+                f"book/prepare.py: a widget drew nothing at its default settings "
+                f"(no widget state for {model_id}): execute the notebook with its widget state"
+            )
         shown += drawn
-        shown.append(nbformat.v4.new_output("display_data", data={"text/markdown": WIDGET_NOTE,
-                                                                  "text/plain": WIDGET_NOTE.strip("*")}))
+        shown.append(
+            nbformat.v4.new_output(
+                "display_data", data={"text/markdown": WIDGET_NOTE, "text/plain": WIDGET_NOTE.strip("*")}
+            )
+        )
     return shown
 
 

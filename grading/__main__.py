@@ -2,6 +2,7 @@
 
 Each command lives in its own module, which exposes `main(argv) -> int`.
 """
+
 import importlib
 import sys
 

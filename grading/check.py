@@ -18,6 +18,7 @@ to weaker isolation). Options:
 starts with one of them), --sandbox bwrap|nobody|limits (default: bwrap, or refuse). The JSON
 says which method isolated the submission ("isolation").
 """
+
 import argparse
 import dataclasses
 import hashlib
@@ -44,8 +45,9 @@ def sandbox_case(case):
 
 def case_key(check, case):
     """Checks sharing a program and a case share one run of it."""
-    text = json.dumps([str(check.cases_file), check.program, check.target, check.cells, sandbox_case(case)],
-                      sort_keys=True)
+    text = json.dumps(
+        [str(check.cases_file), check.program, check.target, check.cells, sandbox_case(case)], sort_keys=True
+    )
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
@@ -70,8 +72,15 @@ def work_items(checks):
         for case in check.cases:
             key = case_key(check, case)
             timeout = max(check.timeout or 0, items.get(key, {}).get("case_s") or 0) or None
-            items[key] = dict(key=key, target=check.target, cells=check.cells, case_file=str(check.cases_file),
-                              program=check.program, case=sandbox_case(case), case_s=timeout)
+            items[key] = dict(
+                key=key,
+                target=check.target,
+                cells=check.cells,
+                case_file=str(check.cases_file),
+                program=check.program,
+                case=sandbox_case(case),
+                case_s=timeout,
+            )
     return list(items.values())
 
 
@@ -97,10 +106,12 @@ def reference_results(items, limits, sandbox, reference_dir=REFERENCE, disk_cach
             read()  # another process may have computed them meanwhile
             todo = missing()
             if todo:
-                trusted = Limits(wall_s=max(limits.wall_s, 120), case_s=max(limits.case_s, 60),
-                                 memory_bytes=max(limits.memory_bytes, 4 << 30))
-                found = run_cases(reference_dir, todo, trusted, reference=True,
-                                  sandbox=Sandbox(trusted, sandbox.how))
+                trusted = Limits(
+                    wall_s=max(limits.wall_s, 120),
+                    case_s=max(limits.case_s, 60),
+                    memory_bytes=max(limits.memory_bytes, 4 << 30),
+                )
+                found = run_cases(reference_dir, todo, trusted, reference=True, sandbox=Sandbox(trusted, sandbox.how))
                 for key, result in found.items():
                     _reference_memo[(stamp, key)] = result
     results = {item["key"]: _reference_memo[(stamp, item["key"])] for item in items}
@@ -127,12 +138,24 @@ def score_case(check, case, got, ref):
         problem = got.problems.get(name) or (f"was not produced: {got.error}" if got.error else None)
         candidates = check.mistakes(name, ctx, case) if check.mistakes and name in got.arrays else None
         units, all_units, message = diagnosis.compare(
-            name, ref.arrays[name], got.arrays.get(name), problem, check.rtol, check.atol,
-            candidates, check.nonfinite_cause)
+            name,
+            ref.arrays[name],
+            got.arrays.get(name),
+            problem,
+            check.rtol,
+            check.atol,
+            candidates,
+            check.nonfinite_cause,
+        )
         values_right = values_right and units > 0
         fd = got.arrays.get("fd." + name)
-        if message and units < all_units and fd is not None and name in got.arrays \
-                and diagnosis.close(got.arrays[name], fd, 1e-4, 1e-6):
+        if (
+            message
+            and units < all_units
+            and fd is not None
+            and name in got.arrays
+            and diagnosis.close(got.arrays[name], fd, 1e-4, 1e-6)
+        ):
             message += " (it agrees with finite differences of your own forward: check the forward first)"
         ok, total = ok + units, total + all_units
         messages += [message] if message else []
@@ -144,8 +167,10 @@ def score_case(check, case, got, ref):
             messages.append(f"{name} was not produced: {got.problems.get(name) or got.error}")
         elif wrong_forward:  # zeros agree with the finite differences of zeros: no point for that
             if name == check.gradcheck[0]:
-                messages.append(f"your forward's {', '.join(wrong_forward)} is wrong in this case, and agreeing "
-                                f"with the finite differences of a wrong forward earns nothing: fix the forward first")
+                messages.append(
+                    f"your forward's {', '.join(wrong_forward)} is wrong in this case, and agreeing "
+                    f"with the finite differences of a wrong forward earns nothing: fix the forward first"
+                )
         elif analytic.shape == numeric.shape and diagnosis.close(analytic, numeric, 1e-4, 1e-6):
             ok += 1
         else:
@@ -203,14 +228,31 @@ def score_check(check, keys, student, reference):
             if first is None:
                 first = f"case {number} of {len(keys)} ({_describe_case(case)}): " + "; ".join(messages)
     passed = ok == total
-    message = f"ok ({len(keys)} cases)" if passed else (
-        f"{check.exercise}: {first}" + (f" [{failed_cases} of {len(keys)} cases wrong]" if len(keys) > 1 else ""))
-    return {"id": check.id, "chapter": check.chapter, "points": round(check.points * ok / total, 2),
-            "max_points": check.points, "passed": passed, "message": message}
+    message = (
+        f"ok ({len(keys)} cases)"
+        if passed
+        else (f"{check.exercise}: {first}" + (f" [{failed_cases} of {len(keys)} cases wrong]" if len(keys) > 1 else ""))
+    )
+    return {
+        "id": check.id,
+        "chapter": check.chapter,
+        "points": round(check.points * ok / total, 2),
+        "max_points": check.points,
+        "passed": passed,
+        "message": message,
+    }
 
 
-def grade(submission, chapter=None, checks=None, limits=None, how=None, reference_dir=REFERENCE, only=None,
-          reference_cache=None):
+def grade(
+    submission,
+    chapter=None,
+    checks=None,
+    limits=None,
+    how=None,
+    reference_dir=REFERENCE,
+    only=None,
+    reference_cache=None,
+):
     """Grade one submission; returns the report dict printed by --json.
 
     reference_cache: another folder for the reference's results than the release's store
@@ -228,8 +270,12 @@ def grade(submission, chapter=None, checks=None, limits=None, how=None, referenc
     student = run_cases(Path(submission), items, limits, sandbox=sandbox)
     reference = reference_results(items, limits, sandbox, reference_dir, reference_cache, stamp)
     rows = [score_check(check, [case_key(check, c) for c in check.cases], student, reference) for check in checks]
-    return {"checks": rows, "score": round(sum(r["points"] for r in rows), 2),
-            "max_score": round(sum(r["max_points"] for r in rows), 2), "isolation": sandbox.how}
+    return {
+        "checks": rows,
+        "score": round(sum(r["points"] for r in rows), 2),
+        "max_score": round(sum(r["max_points"] for r in rows), 2),
+        "isolation": sandbox.how,
+    }
 
 
 def table(report):
@@ -249,8 +295,12 @@ def parse(argv):
     parser.add_argument("--only", help="comma-separated check ids or id prefixes")
     parser.add_argument("--timeout", type=float, default=120.0, help="total wall time of the submission (s)")
     parser.add_argument("--case-timeout", type=float, default=30.0, help="wall time of one case (s)")
-    parser.add_argument("--memory", type=int, default=int(os.environ.get("GRADING_MEMORY_MB", 2048)),
-                        help="memory limit of the student's process (MB)")
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=int(os.environ.get("GRADING_MEMORY_MB", 2048)),
+        help="memory limit of the student's process (MB)",
+    )
     parser.add_argument("--sandbox", choices=["bwrap", "nobody", "limits"], help="isolation method")
     return parser.parse_args(argv)
 
@@ -261,8 +311,7 @@ def main(argv=None):
     if not submission.is_dir():
         print(f"grading check: {submission} is not a folder", file=sys.stderr)
         return 2
-    limits = Limits(wall_s=args.timeout, case_s=min(args.case_timeout, args.timeout),
-                    memory_bytes=args.memory << 20)
+    limits = Limits(wall_s=args.timeout, case_s=min(args.case_timeout, args.timeout), memory_bytes=args.memory << 20)
     only = [p.strip() for p in args.only.split(",")] if args.only else None
     try:
         report = grade(submission, args.chapter, limits=limits, how=args.sandbox, only=only)
@@ -274,4 +323,3 @@ def main(argv=None):
         return 1
     print(json.dumps(report) if args.json else table(report))
     return 0
-

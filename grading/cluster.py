@@ -25,6 +25,7 @@ dask-jobqueue on Slurm, dask-kubernetes). Nothing is shared but the scheduler's 
   reported and the others go on. Re-running grades only the students not done yet (a gradebook
   submission and an autograded notebook newer than the pristine copy), unless --force.
 """
+
 import contextlib
 import os
 import shutil
@@ -53,15 +54,22 @@ def connect(scheduler=None, jobs=None):
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": 3,
-                          "distributed.worker.daemon": False}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": 3, "distributed.worker.daemon": False}):
         if scheduler:
             with Client(scheduler, timeout="60s") as client:
                 yield client
             return
-        with LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                          dashboard_address=":0", memory_limit=0, silence_logs=40) as cluster, \
-                Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=jobs or os.cpu_count() or 1,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=":0",
+                memory_limit=0,
+                silence_logs=40,
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             yield client
 
 
@@ -119,8 +127,7 @@ def reference_data(client, chapter):
     keys = [item["key"] for item in chapter_items(chapter, secret)]
     found = store.load(stamp, keys)
     if len(found) < len(keys):
-        computed = client.submit(reference_task, chapter, stamp, secret, pure=False,
-                                 retries=TASK_RETRIES).result()
+        computed = client.submit(reference_task, chapter, stamp, secret, pure=False, retries=TASK_RETRIES).result()
         store.save(stamp, {k: result_from_data(v) for k, v in computed.items()})
         found.update({k: result_from_data(v) for k, v in computed.items()})
     return stamp, secret, {key: result_to_data(found[key]) for key in keys}
@@ -140,8 +147,10 @@ def _worker_store(bundle):
     if stamp not in _worker_stores:
         mine = chapter_stamp(bundle["chapter"])
         if mine != stamp:
-            raise ReleaseMismatch(f"this worker's course is another release ({mine[:12]}) than the "
-                                  f"driver's ({stamp[:12]}): install the same commit of the course")
+            raise ReleaseMismatch(
+                f"this worker's course is another release ({mine[:12]}) than the "
+                f"driver's ({stamp[:12]}): install the same commit of the course"
+            )
         folder = Path(tempfile.mkdtemp(prefix="dlcourse-reference-"))
         store = ReferenceStore(folder)
         store.put_secret(stamp, bundle["secret"])
@@ -160,8 +169,9 @@ def reference_task(chapter, stamp, secret):
         raise ReleaseMismatch("this worker's course is another release than the driver's")
     with tempfile.TemporaryDirectory(prefix="dlcourse-reference-") as folder:
         limits = Limits()
-        found = reference_results(chapter_items(chapter, secret), limits, Sandbox(limits), disk_cache=folder,
-                                  stamp=stamp)
+        found = reference_results(
+            chapter_items(chapter, secret), limits, Sandbox(limits), disk_cache=folder, stamp=stamp
+        )
     return {key: result_to_data(result) for key, result in found.items()}
 
 
@@ -177,15 +187,27 @@ def autograde_task(bundle, student, files):
         write_files(course / "source" / chapter, bundle["source"])
         write_files(course / "submitted" / student / chapter, files)
         for _ in range(ATTEMPTS):  # a kernel that would not die is killed at the timeout, then tried once more
-            proc = nbgrader(course, "autograde", chapter, f"--student={student}", "--force", check=False,
-                            timeout=STUDENT_TIMEOUT, env={STORE_ENV: str(store)})
+            proc = nbgrader(
+                course,
+                "autograde",
+                chapter,
+                f"--student={student}",
+                "--force",
+                check=False,
+                timeout=STUDENT_TIMEOUT,
+                env={STORE_ENV: str(store)},
+            )
             if proc.returncode != -9:
                 break
         log = (proc.stdout + proc.stderr)[-2000:]
         grades = read_grades(f"sqlite:///{course / 'gradebook.db'}", chapter, student) if proc.returncode == 0 else None
         autograded = course / "autograded" / student / chapter
-        return {"student": student, "grades": grades, "log": log,
-                "autograded": files_of(autograded) if grades and autograded.is_dir() else None}
+        return {
+            "student": student,
+            "grades": grades,
+            "log": log,
+            "autograded": files_of(autograded) if grades and autograded.is_dir() else None,
+        }
 
 
 def grade_task(bundle, files):
@@ -203,8 +225,14 @@ def grade_task(bundle, files):
 
 def make_bundle(client, chapter, gradebook=None, source=None):
     stamp, secret, reference = reference_data(client, chapter)
-    bundle = {"chapter": chapter, "stamp": stamp, "secret": secret, "reference": reference,
-              "gradebook": gradebook, "source": files_of(source) if source else {}}
+    bundle = {
+        "chapter": chapter,
+        "stamp": stamp,
+        "secret": secret,
+        "reference": reference,
+        "gradebook": gradebook,
+        "source": files_of(source) if source else {},
+    }
     return client.scatter([bundle], broadcast=True, hash=False)[0]  # a list: a dict would scatter its values
 
 
@@ -214,8 +242,12 @@ def run_tasks(client, function, bundle, jobs, label, progress=True):
     from tqdm import tqdm
 
     token = uuid.uuid4().hex[:8]
-    futures = {client.submit(function, bundle, *args, key=f"{function.__name__}-{student}-{token}",
-                             retries=TASK_RETRIES, pure=False): student for student, args in jobs.items()}
+    futures = {
+        client.submit(
+            function, bundle, *args, key=f"{function.__name__}-{student}-{token}", retries=TASK_RETRIES, pure=False
+        ): student
+        for student, args in jobs.items()
+    }
     with tqdm(total=len(futures), desc=label, unit="student", disable=not progress) as bar:
         for future in as_completed(futures):
             student = futures[future]
@@ -242,8 +274,12 @@ def done_students(folders, chapter, students):
     for student in students:
         notebook = Path(folders["autograded"]) / student / chapter / f"{chapter}.ipynb"
         manifest = pristine_store(folders, student, chapter) / pristine.MANIFEST
-        if student in submitted and notebook.is_file() and manifest.is_file() \
-                and notebook.stat().st_mtime_ns >= manifest.stat().st_mtime_ns:
+        if (
+            student in submitted
+            and notebook.is_file()
+            and manifest.is_file()
+            and notebook.stat().st_mtime_ns >= manifest.stat().st_mtime_ns
+        ):
             done.add(student)
     return done
 

@@ -3,8 +3,15 @@
 Every part of grading/ takes them from here. (The student edition's `mytorch.testing` and the
 hand-in tool `pack.py` keep their own copies: they ship without the rest of grading/.)
 """
+
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ("universal_approximation", "perceptron_learning", "matrix_calculus", "backprop", "optimization",
-            "torch_pipeline")
+CHAPTERS = (
+    "universal_approximation",
+    "perceptron_learning",
+    "matrix_calculus",
+    "backprop",
+    "optimization",
+    "torch_pipeline",
+)

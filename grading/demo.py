@@ -9,6 +9,7 @@ submitted/, the Colab zip through `nbgrader zip_collect`) -> autograde (parallel
 (grades.csv). The course folder is a scratch one (gitignored) with its own gradebook; the
 course's own grading/gradebook.db is never touched. Re-running gives the same grades.
 """
+
 import argparse
 import csv
 import shutil
@@ -89,8 +90,10 @@ def grade_table(csv_path, chapter, results):
     for r in sorted(rows, key=lambda r: r["student_id"]):
         result = by_student.get(r["student_id"], {})
         problems = flags(result) if result else ["not verified"]
-        lines.append(f"{r['student_id']:<24} {float(r['score']):>6.2f} {float(r['max_score']):>5g}  "
-                     f"{result.get('isolation') or '-':<9}  {problems[0].split(':')[0] if problems else 'ok'}")
+        lines.append(
+            f"{r['student_id']:<24} {float(r['score']):>6.2f} {float(r['max_score']):>5g}  "
+            f"{result.get('isolation') or '-':<9}  {problems[0].split(':')[0] if problems else 'ok'}"
+        )
     return "\n".join(lines)
 
 
@@ -104,8 +107,9 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, stu
     steps = ["generate", "release", "collect", "autograde", "verify", "feedback", "export"]
     results = out = None
     started = time.monotonic()
-    with tqdm(steps, desc="grade-demo", unit="step", disable=not progress,
-              bar_format="{desc}{postfix} [{elapsed} so far]") as bar:
+    with tqdm(
+        steps, desc="grade-demo", unit="step", disable=not progress, bar_format="{desc}{postfix} [{elapsed} so far]"
+    ) as bar:
         for number, step in enumerate(bar, start=1):
             bar.set_description_str(f"grade-demo step {number}/{len(steps)}", refresh=False)
             bar.set_postfix_str(f"{step}: {STEPS[step].format(n=len(students))}")
@@ -129,17 +133,24 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, stu
             elif step == "export":
                 out = export(course)
             if progress:
-                tqdm.write(f"grade-demo: step {number}/{len(steps)} {step} done in {time.monotonic() - began:.0f} s "
-                           f"({time.monotonic() - started:.0f} s in all)")
+                tqdm.write(
+                    f"grade-demo: step {number}/{len(steps)} {step} done in {time.monotonic() - began:.0f} s "
+                    f"({time.monotonic() - started:.0f} s in all)"
+                )
     return out, results
 
 
 # What each step does, shown while it runs (the autograde and verify steps add a bar per student,
 # with the time left). Expected times on the 2-core course machine: grading/README.md.
-STEPS = {"generate": "writing the sample class ({n} students)", "release": "nbgrader generate_assignment",
-         "collect": "submissions, LMS zips, the roster, each student's mytorch/",
-         "autograde": "{n} notebooks in sandboxed kernels", "verify": "re-grading {n} collected copies in isolation",
-         "feedback": "nbgrader generate_feedback (HTML, with the summary)", "export": "grades.csv"}
+STEPS = {
+    "generate": "writing the sample class ({n} students)",
+    "release": "nbgrader generate_assignment",
+    "collect": "submissions, LMS zips, the roster, each student's mytorch/",
+    "autograde": "{n} notebooks in sandboxed kernels",
+    "verify": "re-grading {n} collected copies in isolation",
+    "feedback": "nbgrader generate_feedback (HTML, with the summary)",
+    "export": "grades.csv",
+}
 
 
 def main(argv=None):
@@ -150,8 +161,10 @@ def main(argv=None):
     args = parser.parse_args(argv)
     out, results = run(args.course, args.chapter, args.jobs)
     print(grade_table(out, args.chapter, results))
-    print(f"\ngrades: {out}\nverify report: {args.course / 'reports' / f'verify-{args.chapter}.txt'}\n"
-          f"feedback: {args.course / 'feedback'}")
+    print(
+        f"\ngrades: {out}\nverify report: {args.course / 'reports' / f'verify-{args.chapter}.txt'}\n"
+        f"feedback: {args.course / 'feedback'}"
+    )
     return 0
 
 

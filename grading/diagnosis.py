@@ -9,6 +9,7 @@ a missing bias) are recognised from the arrays alone; exercise-specific ones com
 arrays ("what a student who made mistake X would get") computed by the check from the case's
 context, and match when the student's array equals the candidate.
 """
+
 import functools
 
 import numpy as np
@@ -16,154 +17,294 @@ import numpy as np
 
 def _quiet(function):
     """The student's arrays may hold inf and NaN: comparing them must not print warnings."""
+
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         with np.errstate(all="ignore"):
             return function(*args, **kwargs)
+
     return wrapper
 
+
 CAUSES = {
-    "transposed": ("transposed gradient (layout)",
-                   "every gradient has the shape of its variable (denominator layout); "
-                   "for Z = A W^T + b that is dLdW = dLdZ^T A, shape (out, in), not A^T dLdZ"),
-    "batch_mean": ("batch mean instead of sum",
-                   "the loss already carries the 1/N: a parameter's gradient sums the rows of the "
-                   "batch, it does not average them"),
-    "missing_1_over_n": ("missing 1/N",
-                         "the loss is a mean, so its gradient is divided by the number of "
-                         "elements averaged over"),
-    "sign": ("sign flipped", "the result is the negative of the right one: check the sign "
-             "of each term (and of the update: parameters move against the gradient)"),
+    "transposed": (
+        "transposed gradient (layout)",
+        "every gradient has the shape of its variable (denominator layout); "
+        "for Z = A W^T + b that is dLdW = dLdZ^T A, shape (out, in), not A^T dLdZ",
+    ),
+    "batch_mean": (
+        "batch mean instead of sum",
+        "the loss already carries the 1/N: a parameter's gradient sums the rows of the batch, it does not average them",
+    ),
+    "missing_1_over_n": (
+        "missing 1/N",
+        "the loss is a mean, so its gradient is divided by the number of elements averaged over",
+    ),
+    "sign": (
+        "sign flipped",
+        "the result is the negative of the right one: check the sign "
+        "of each term (and of the update: parameters move against the gradient)",
+    ),
     "missing_bias": ("missing bias", "every row is off by the same vector: add the bias b"),
-    "input_not_output": ("derivative at the input instead of the output",
-                         "the derivative is written with the activation's OUTPUT (e.g. "
-                         "sigmoid: A(1-A), tanh: 1-A^2); you plugged in the input Z"),
-    "unstable_softmax": ("unstable softmax",
-                         "exp overflowed for large inputs: subtract each row's maximum before "
-                         "exp (the result does not change, the overflow goes away)"),
-    "unstable_sigmoid": ("unstable sigmoid",
-                         "exp(-z) overflowed for large negative z: use exp(z)/(1+exp(z)) there, "
-                         "or scipy.special.expit"),
-    "softmax_diagonal": ("softmax Jacobian's diagonal only",
-                         "softmax couples every output of a row, so its Jacobian has off-diagonal "
-                         "terms: dLdA * A * (1 - A) keeps only the diagonal (redo exercise 4.8 (a))"),
-    "relu_at_zero": ("ReLU's derivative at 0", "at exactly 0 ReLU's derivative is taken as 0 "
-                     "(as in torch): use Z > 0, not Z >= 0"),
-    "bn_eval_batch_stats": ("BatchNorm in eval using batch statistics",
-                            "in eval mode BatchNorm normalises with running_mean and running_var, "
-                            "not with the statistics of the batch"),
-    "biased_running_var": ("biased running variance",
-                           "the running variance uses the unbiased batch variance (divide by "
-                           "N-1), as torch does; normalising the batch itself uses the biased one"),
-    "bn_constant_stats": ("backward treating the batch statistics as constants",
-                          "the batch mean and variance depend on every input, so dLdZ has two "
-                          "more terms, the paths through the mean and the variance (exercise 5.9 (a))"),
-    "missing_momentum": ("missing momentum", "keep a velocity buffer and update it every step: "
-                         "b = momentum * b + (1 - dampening) * g, then step along b"),
-    "missing_weight_decay": ("missing weight decay", "add weight_decay * param to the gradient "
-                             "(AdamW: subtract lr * weight_decay * param from the parameter)"),
-    "coupled_weight_decay": ("AdamW's weight decay added to the gradient",
-                             "AdamW decouples the decay: param *= 1 - lr * weight_decay, and the "
-                             "Adam step uses the plain gradient"),
-    "missing_bias_correction": ("missing bias correction",
-                                "divide the averages by 1 - beta1^t and 1 - beta2^t (t counts from 1)"),
+    "input_not_output": (
+        "derivative at the input instead of the output",
+        "the derivative is written with the activation's OUTPUT (e.g. "
+        "sigmoid: A(1-A), tanh: 1-A^2); you plugged in the input Z",
+    ),
+    "unstable_softmax": (
+        "unstable softmax",
+        "exp overflowed for large inputs: subtract each row's maximum before "
+        "exp (the result does not change, the overflow goes away)",
+    ),
+    "unstable_sigmoid": (
+        "unstable sigmoid",
+        "exp(-z) overflowed for large negative z: use exp(z)/(1+exp(z)) there, or scipy.special.expit",
+    ),
+    "softmax_diagonal": (
+        "softmax Jacobian's diagonal only",
+        "softmax couples every output of a row, so its Jacobian has off-diagonal "
+        "terms: dLdA * A * (1 - A) keeps only the diagonal (redo exercise 4.8 (a))",
+    ),
+    "relu_at_zero": (
+        "ReLU's derivative at 0",
+        "at exactly 0 ReLU's derivative is taken as 0 (as in torch): use Z > 0, not Z >= 0",
+    ),
+    "bn_eval_batch_stats": (
+        "BatchNorm in eval using batch statistics",
+        "in eval mode BatchNorm normalises with running_mean and running_var, not with the statistics of the batch",
+    ),
+    "biased_running_var": (
+        "biased running variance",
+        "the running variance uses the unbiased batch variance (divide by "
+        "N-1), as torch does; normalising the batch itself uses the biased one",
+    ),
+    "bn_constant_stats": (
+        "backward treating the batch statistics as constants",
+        "the batch mean and variance depend on every input, so dLdZ has two "
+        "more terms, the paths through the mean and the variance (exercise 5.9 (a))",
+    ),
+    "missing_momentum": (
+        "missing momentum",
+        "keep a velocity buffer and update it every step: b = momentum * b + (1 - dampening) * g, then step along b",
+    ),
+    "missing_weight_decay": (
+        "missing weight decay",
+        "add weight_decay * param to the gradient (AdamW: subtract lr * weight_decay * param from the parameter)",
+    ),
+    "coupled_weight_decay": (
+        "AdamW's weight decay added to the gradient",
+        "AdamW decouples the decay: param *= 1 - lr * weight_decay, and the Adam step uses the plain gradient",
+    ),
+    "missing_bias_correction": (
+        "missing bias correction",
+        "divide the averages by 1 - beta1^t and 1 - beta2^t (t counts from 1)",
+    ),
     "missing_sqrt": ("missing square root", "the step divides by sqrt(v) + eps, not by v"),
-    "missing_decay": ("missing decay of the average", "the squared-gradient average decays: "
-                      "v = alpha * v + (1 - alpha) * g^2, not a plain sum or the last g^2"),
-    "sequential_order": ("Sequential's backward in the wrong order",
-                         "backward visits the layers in reverse: the last layer first"),
-    "missing_product_rule": ("product rule missing", "the activation is Z times a function of Z: its "
-                             "derivative has two terms, e.g. GELU: Phi(Z) + Z phi(Z), not Phi(Z) alone"),
-    "rprop_no_backtrack": ("sign change not handled", "where the gradient's sign flipped, Rprop shrinks the "
-                           "step and does not move: set grad to 0 there, before the step and before storing "
-                           "it as prev (so the next step does not shrink again)"),
-    "missing_eta_min": ("eta_min ignored", "the rate anneals from base_lr down to eta_min, not to 0: "
-                        "eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2"),
+    "missing_decay": (
+        "missing decay of the average",
+        "the squared-gradient average decays: v = alpha * v + (1 - alpha) * g^2, not a plain sum or the last g^2",
+    ),
+    "sequential_order": (
+        "Sequential's backward in the wrong order",
+        "backward visits the layers in reverse: the last layer first",
+    ),
+    "missing_product_rule": (
+        "product rule missing",
+        "the activation is Z times a function of Z: its "
+        "derivative has two terms, e.g. GELU: Phi(Z) + Z phi(Z), not Phi(Z) alone",
+    ),
+    "rprop_no_backtrack": (
+        "sign change not handled",
+        "where the gradient's sign flipped, Rprop shrinks the "
+        "step and does not move: set grad to 0 there, before the step and before storing "
+        "it as prev (so the next step does not shrink again)",
+    ),
+    "missing_eta_min": (
+        "eta_min ignored",
+        "the rate anneals from base_lr down to eta_min, not to 0: "
+        "eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2",
+    ),
     # notebook exercises (chapters 1 to 4)
-    "truth_table_flipped": ("every output flipped", "the output unit is an OR of the row detectors: it "
-                            "fires when at least one hidden unit fires (weights +1, bias -0.5)"),
-    "truth_table_bit_order": ("inputs read in reverse order", "x_1 is the first column of the input, the "
-                              "most significant bit of the row number"),
-    "truth_table_false_alarms": ("a row detector fires on other rows", "weigh the row's 1-bits with +1, "
-                                 "its 0-bits with -1, and give the unit bias -(number of 1-bits) + 0.5"),
-    "truth_table_misses": ("a true row is missed", "every true row needs a hidden unit that fires on it, "
-                           "and the output unit fires when ONE of them does (bias -0.5)"),
-    "bump_sign": ("bump sign flipped", "a bump is sigmoid(s(x - left)) - sigmoid(s(x - right)), with "
-                  "height f(midpoint)"),
+    "truth_table_flipped": (
+        "every output flipped",
+        "the output unit is an OR of the row detectors: it "
+        "fires when at least one hidden unit fires (weights +1, bias -0.5)",
+    ),
+    "truth_table_bit_order": (
+        "inputs read in reverse order",
+        "x_1 is the first column of the input, the most significant bit of the row number",
+    ),
+    "truth_table_false_alarms": (
+        "a row detector fires on other rows",
+        "weigh the row's 1-bits with +1, its 0-bits with -1, and give the unit bias -(number of 1-bits) + 0.5",
+    ),
+    "truth_table_misses": (
+        "a true row is missed",
+        "every true row needs a hidden unit that fires on it, "
+        "and the output unit fires when ONE of them does (bias -0.5)",
+    ),
+    "bump_sign": (
+        "bump sign flipped",
+        "a bump is sigmoid(s(x - left)) - sigmoid(s(x - right)), with height f(midpoint)",
+    ),
     "bump_not_steep": ("sigmoids not steep", "the sigmoids' slopes must be the steepness asked for: w = steepness"),
-    "bump_half_ends": ("half-height bumps at the ends", "a sigmoid centred exactly on x = 0 (or 1) is only "
-                       "1/2 there: put the outer edges of the first and last bump outside [0, 1]"),
+    "bump_half_ends": (
+        "half-height bumps at the ends",
+        "a sigmoid centred exactly on x = 0 (or 1) is only "
+        "1/2 there: put the outer edges of the first and last bump outside [0, 1]",
+    ),
     "bump_offset": ("constant offset", "the whole curve is shifted by a constant: check the output bias c"),
-    "perceptron_strict": ("update only when the score is < 0", "with w = 0 every score is 0, and a point "
-                          "on the boundary is a mistake too: update when y (w.x + b) <= 0"),
-    "perceptron_no_bias": ("the bias never changes", "the boundary is stuck through the origin, but the "
-                           "data need an offset: update b += y_n with w"),
-    "perceptron_flag": ("wrong convergence flag", "converged is True only after a full pass over the data "
-                        "with no mistake, and False when max_epochs passes end with mistakes left"),
+    "perceptron_strict": (
+        "update only when the score is < 0",
+        "with w = 0 every score is 0, and a point on the boundary is a mistake too: update when y (w.x + b) <= 0",
+    ),
+    "perceptron_no_bias": (
+        "the bias never changes",
+        "the boundary is stuck through the origin, but the data need an offset: update b += y_n with w",
+    ),
+    "perceptron_flag": (
+        "wrong convergence flag",
+        "converged is True only after a full pass over the data "
+        "with no mistake, and False when max_epochs passes end with mistakes left",
+    ),
     "logistic_no_sigmoid": ("sigmoid missing from the gradient", "dL/dz = sigmoid(z) - y, not z - y"),
-    "unstable_logistic": ("unstable logistic loss", "log(sigmoid(z)) underflows to log(0) for large |z|: "
-                          "write the loss as logaddexp(0, z) - y z and the sigmoid without exp(-z)"),
-    "labels_swapped": ("labels swapped", "more than half of the held-out points are wrong, so the two "
-                       "classes are exchanged: predict 1 where the output is > 0 (targets 2y - 1)"),
-    "gradient_ascent": ("a step along the gradient", "gradient descent moves against the gradient: "
-                        "w = w - lr * dw, b = b - lr * db"),
-    "forward_differences": ("forward differences", "(f(x + eps) - f(x)) / eps is off by about eps f''/2; "
-                            "central differences (f(x + eps) - f(x - eps)) / (2 eps) are off by about eps^2"),
-    "jacobian_layout": ("denominator layout", "the Jacobian asked for is in numerator layout: one row per "
-                        "output, J[i, j] = d f_i / d x_j, shape (f(x).size, x.size)"),
+    "unstable_logistic": (
+        "unstable logistic loss",
+        "log(sigmoid(z)) underflows to log(0) for large |z|: "
+        "write the loss as logaddexp(0, z) - y z and the sigmoid without exp(-z)",
+    ),
+    "labels_swapped": (
+        "labels swapped",
+        "more than half of the held-out points are wrong, so the two "
+        "classes are exchanged: predict 1 where the output is > 0 (targets 2y - 1)",
+    ),
+    "gradient_ascent": (
+        "a step along the gradient",
+        "gradient descent moves against the gradient: w = w - lr * dw, b = b - lr * db",
+    ),
+    "forward_differences": (
+        "forward differences",
+        "(f(x + eps) - f(x)) / eps is off by about eps f''/2; "
+        "central differences (f(x + eps) - f(x - eps)) / (2 eps) are off by about eps^2",
+    ),
+    "jacobian_layout": (
+        "denominator layout",
+        "the Jacobian asked for is in numerator layout: one row per "
+        "output, J[i, j] = d f_i / d x_j, shape (f(x).size, x.size)",
+    ),
     "changes_input": ("the caller's x is changed", "work on a copy of x, or put every nudged entry back"),
-    "shape_only_diagnosis": ("labels from shapes, not numbers", "a square gradient and its transpose have "
-                             "the same shape: compare the claim (and its transpose) with a numerical gradient"),
+    "shape_only_diagnosis": (
+        "labels from shapes, not numbers",
+        "a square gradient and its transpose have "
+        "the same shape: compare the claim (and its transpose) with a numerical gradient",
+    ),
     # notebook exercises of chapter 6 (torch_pipeline)
-    "window_zero_padding": ("zero padding", "the edges are padded with zeros, which look like a sudden drop in "
-                            "energy: repeat the first and last frame, np.pad(..., mode='edge')"),
-    "window_shifted": ("window shifted by k", "in the padded array frame t sits at row t + k, so its window is "
-                       "rows t .. t + 2k, not t + k .. t + 3k"),
-    "window_flatten_order": ("wrong flatten order", "the window is flattened feature by feature; keep the frames "
-                             "in order: the (2k+1, F) slice reshaped to ((2k+1) F,), no transpose"),
-    "len_counts_padding": ("padding counted in len", "there is one sample per frame of the utterance: len is T, "
-                           "not the T + 2k rows of the padded array"),
-    "len_drops_edges": ("edge frames dropped", "every frame is a sample, the edge frames included (that is what "
-                        "the padding is for): len is T, not T - 2k"),
-    "windows_up_front": ("every window built up front", "storing all windows keeps each frame 2k+1 times: keep "
-                         "the padded array and slice it in __getitem__"),
-    "dunder_typo": ("misspelt dunder method", "Python only calls methods spelt exactly __len__ and __getitem__ "
-                    "(two underscores on each side); a name with two leading underscores and fewer trailing "
-                    "ones is even renamed to _Class__name"),
-    "missing_zero_grad": ("missing zero_grad", "backward adds into .grad: call optimizer.zero_grad() before each "
-                          "backward, or every step uses the sum of all gradients so far"),
-    "missing_step": ("no optimizer step", "the parameters never change: call optimizer.step() after backward, "
-                     "on an optimizer built from the model's parameters"),
-    "momentum_not_passed": ("momentum not passed", "build the optimizer with momentum=momentum (SGD's default "
-                            "is no momentum)"),
-    "twin_after_training": ("twin made after training", "from_torch copies the weights it sees: make the mytorch "
-                            "twin BEFORE the torch model trains, so both start from the same weights"),
-    "losses_as_tensors": ("losses kept as tensors", "append loss.item(), a float: a tensor keeps its whole graph "
-                          "alive, and memory grows every step"),
-    "missing_super_init": ("missing super().__init__()", "nn.Module's __init__ creates the registries that "
-                           "self.layer = ... fills: call super().__init__() first in __init__"),
-    "layers_in_a_set": ("layer order lost", "a set has no order (it follows hash values): put the layers in a "
-                        "list, or straight into nn.Sequential(...)"),
-    "train_mode_lost": ("training in eval mode", "call model.train() at the start of each epoch (validation "
-                        "switches the model to eval)"),
-    "eval_never_called": ("eval never called", "dropout still drops units during validation: call model.eval() "
-                          "before validating"),
-    "no_grad_missing": ("validation records gradients", "wrap validation in `with torch.no_grad():` (eval() "
-                        "switches layer behaviour, not autograd)"),
-    "dropped_to_device": ("result of .to(device) dropped", "a tensor's .to returns a moved copy (a module's "
-                          "moves in place): write x = x.to(device)"),
-    "batches_drop_last": ("last batch dropped", "keep the last, smaller batch: slice the permutation in steps "
-                          "of batch_size up to N"),
-    "batches_with_replacement": ("indices drawn per batch", "samples repeat or go missing: draw ONE permutation "
-                                 "per epoch (torch.randperm) and slice it"),
-    "batches_not_shuffled": ("no shuffling", "the samples come in stored order: index with a random "
-                             "permutation, torch.randperm(N, generator=generator, device=X.device)"),
-    "same_order_every_epoch": ("the same order every epoch", "draw a new permutation at each call, from the "
-                               "generator you are given"),
-    "generator_ignored": ("generator ignored", "the same seed must give the same order: pass "
-                          "generator=generator to torch.randperm"),
-    "per_sample_loop": ("a loop over samples", "index X once per batch with a whole tensor of indices; one "
-                        "sample at a time is what makes the seed-style loop slow"),
+    "window_zero_padding": (
+        "zero padding",
+        "the edges are padded with zeros, which look like a sudden drop in "
+        "energy: repeat the first and last frame, np.pad(..., mode='edge')",
+    ),
+    "window_shifted": (
+        "window shifted by k",
+        "in the padded array frame t sits at row t + k, so its window is rows t .. t + 2k, not t + k .. t + 3k",
+    ),
+    "window_flatten_order": (
+        "wrong flatten order",
+        "the window is flattened feature by feature; keep the frames "
+        "in order: the (2k+1, F) slice reshaped to ((2k+1) F,), no transpose",
+    ),
+    "len_counts_padding": (
+        "padding counted in len",
+        "there is one sample per frame of the utterance: len is T, not the T + 2k rows of the padded array",
+    ),
+    "len_drops_edges": (
+        "edge frames dropped",
+        "every frame is a sample, the edge frames included (that is what the padding is for): len is T, not T - 2k",
+    ),
+    "windows_up_front": (
+        "every window built up front",
+        "storing all windows keeps each frame 2k+1 times: keep the padded array and slice it in __getitem__",
+    ),
+    "dunder_typo": (
+        "misspelt dunder method",
+        "Python only calls methods spelt exactly __len__ and __getitem__ "
+        "(two underscores on each side); a name with two leading underscores and fewer trailing "
+        "ones is even renamed to _Class__name",
+    ),
+    "missing_zero_grad": (
+        "missing zero_grad",
+        "backward adds into .grad: call optimizer.zero_grad() before each "
+        "backward, or every step uses the sum of all gradients so far",
+    ),
+    "missing_step": (
+        "no optimizer step",
+        "the parameters never change: call optimizer.step() after backward, "
+        "on an optimizer built from the model's parameters",
+    ),
+    "momentum_not_passed": (
+        "momentum not passed",
+        "build the optimizer with momentum=momentum (SGD's default is no momentum)",
+    ),
+    "twin_after_training": (
+        "twin made after training",
+        "from_torch copies the weights it sees: make the mytorch "
+        "twin BEFORE the torch model trains, so both start from the same weights",
+    ),
+    "losses_as_tensors": (
+        "losses kept as tensors",
+        "append loss.item(), a float: a tensor keeps its whole graph alive, and memory grows every step",
+    ),
+    "missing_super_init": (
+        "missing super().__init__()",
+        "nn.Module's __init__ creates the registries that "
+        "self.layer = ... fills: call super().__init__() first in __init__",
+    ),
+    "layers_in_a_set": (
+        "layer order lost",
+        "a set has no order (it follows hash values): put the layers in a list, or straight into nn.Sequential(...)",
+    ),
+    "train_mode_lost": (
+        "training in eval mode",
+        "call model.train() at the start of each epoch (validation switches the model to eval)",
+    ),
+    "eval_never_called": (
+        "eval never called",
+        "dropout still drops units during validation: call model.eval() before validating",
+    ),
+    "no_grad_missing": (
+        "validation records gradients",
+        "wrap validation in `with torch.no_grad():` (eval() switches layer behaviour, not autograd)",
+    ),
+    "dropped_to_device": (
+        "result of .to(device) dropped",
+        "a tensor's .to returns a moved copy (a module's moves in place): write x = x.to(device)",
+    ),
+    "batches_drop_last": (
+        "last batch dropped",
+        "keep the last, smaller batch: slice the permutation in steps of batch_size up to N",
+    ),
+    "batches_with_replacement": (
+        "indices drawn per batch",
+        "samples repeat or go missing: draw ONE permutation per epoch (torch.randperm) and slice it",
+    ),
+    "batches_not_shuffled": (
+        "no shuffling",
+        "the samples come in stored order: index with a random "
+        "permutation, torch.randperm(N, generator=generator, device=X.device)",
+    ),
+    "same_order_every_epoch": (
+        "the same order every epoch",
+        "draw a new permutation at each call, from the generator you are given",
+    ),
+    "generator_ignored": (
+        "generator ignored",
+        "the same seed must give the same order: pass generator=generator to torch.randperm",
+    ),
+    "per_sample_loop": (
+        "a loop over samples",
+        "index X once per batch with a whole tensor of indices; one "
+        "sample at a time is what makes the seed-style loop slow",
+    ),
 }
 
 
@@ -175,8 +316,10 @@ def cause_text(key):
 def tolerances(dtype, rtol=None, atol=None):
     """Default tolerances by the reference's dtype (float32 is far less precise than float64)."""
     single = np.dtype(dtype) == np.float32
-    return (rtol if rtol is not None else (1e-4 if single else 1e-6),
-            atol if atol is not None else (1e-5 if single else 1e-8))
+    return (
+        rtol if rtol is not None else (1e-4 if single else 1e-6),
+        atol if atol is not None else (1e-5 if single else 1e-8),
+    )
 
 
 @_quiet
@@ -208,7 +351,11 @@ def generic_cause(expected, actual, rtol, atol):
     if abs(ratio) > 1e-12:
         for factor, key in ((ratio, "missing_1_over_n"), (1 / ratio, "batch_mean")):
             n = round(factor)
-            if n >= 2 and abs(factor - n) < 1e-3 * n and close(a, e * (factor if key == "missing_1_over_n" else 1 / n), rtol, atol):
+            if (
+                n >= 2
+                and abs(factor - n) < 1e-3 * n
+                and close(a, e * (factor if key == "missing_1_over_n" else 1 / n), rtol, atol)
+            ):
                 return key
     if e.ndim == 2 and e.shape[0] > 1:
         offset = e - a
@@ -237,25 +384,33 @@ def compare(name, expected, actual, problem=None, rtol=None, atol=None, candidat
     units, notes = 2, []
     if actual.dtype != expected.dtype:
         units -= 1
-        notes.append(f"{name} has dtype {actual.dtype}, expected {expected.dtype} "
-                     f"(outputs follow the dtype of the inputs and parameters)")
+        notes.append(
+            f"{name} has dtype {actual.dtype}, expected {expected.dtype} "
+            f"(outputs follow the dtype of the inputs and parameters)"
+        )
     if close(actual, expected, rtol, atol):
         return units, 2, ("; ".join(notes) or None)
     a, e = actual.astype(np.float64), expected.astype(np.float64)
     error = np.where(np.isfinite(a), np.abs(a - e), np.inf)
     worst = np.unravel_index(int(np.argmax(error)), error.shape) if error.size else ()
     wrong = int(np.sum(~np.isclose(a, e, rtol=rtol, atol=atol)))
-    notes.append(f"{name} is wrong: largest error {_fmt(float(error[worst]))} at index {_index(worst)} "
-                 f"(expected {_fmt(float(e[worst]))}, got {_fmt(float(a[worst]))}); "
-                 f"{wrong} of {e.size} elements differ, shape {actual.shape}")
+    notes.append(
+        f"{name} is wrong: largest error {_fmt(float(error[worst]))} at index {_index(worst)} "
+        f"(expected {_fmt(float(e[worst]))}, got {_fmt(float(a[worst]))}); "
+        f"{wrong} of {e.size} elements differ, shape {actual.shape}"
+    )
     cause = None
     if not np.all(np.isfinite(a)) and np.all(np.isfinite(e)):
         cause = nonfinite_cause
         if cause is None:
             notes[-1] += "; it holds inf or NaN (an overflow or a division by zero?)"
     for key, candidate in candidates or ():
-        if cause is None and candidate is not None and close(a, candidate, rtol, atol) \
-                and not close(candidate, e, rtol, atol):
+        if (
+            cause is None
+            and candidate is not None
+            and close(a, candidate, rtol, atol)
+            and not close(candidate, e, rtol, atol)
+        ):
             cause = key
     cause = cause or generic_cause(e, a, rtol, atol)
     # wrong values: the shape and dtype unit goes with them (points only for correct work)

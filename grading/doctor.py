@@ -4,6 +4,7 @@ Prints the method grading would use (or why grading refuses), the user student c
 how its limits are enforced and what that guarantees (grading/README-isolation.md). Exit 0
 when student code can be sandboxed, 3 when grading would refuse. `make install` runs it.
 """
+
 import argparse
 import sys
 

@@ -30,6 +30,7 @@ grading/nbgrader_config.py makes `nbgrader collect` use SafeCollect
 `safe_copy_tree(src, dst, max_bytes, max_files)` is the walker, for any other copy of a
 submission (the grader's pristine copy); `SubmissionRefused.reason` says why it refused.
 """
+
 import datetime
 import fnmatch
 import os
@@ -43,8 +44,13 @@ MAX_FILES = 2000  # files and folders, all counted
 MAX_DEPTH = 32
 CHUNK = 1 << 16
 STUDENT_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
-KINDS = [(stat.S_ISLNK, "a symlink"), (stat.S_ISFIFO, "a fifo"), (stat.S_ISSOCK, "a socket"),
-         (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")]
+KINDS = [
+    (stat.S_ISLNK, "a symlink"),
+    (stat.S_ISFIFO, "a fifo"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+]
 
 
 class SubmissionRefused(Exception):
@@ -111,8 +117,9 @@ def _copy_folder(fd, dst, rel, depth, budget, ignore):
             raise SubmissionRefused(f"{path!r} is {kind(mode)}")
         skip = dst is None or any(fnmatch.fnmatch(name, pattern) for pattern in ignore)
         target = None if skip else os.path.join(dst, name)  # an ignored folder is still checked
-        flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | (
-            os.O_DIRECTORY if stat.S_ISDIR(mode) else 0)
+        flags = (
+            os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC | (os.O_DIRECTORY if stat.S_ISDIR(mode) else 0)
+        )
         try:
             child = os.open(name, flags, dir_fd=fd)
         except OSError as err:  # swapped for a symlink (ELOOP) or a folder since the stat
@@ -181,13 +188,17 @@ def collected_timestamp(dest):
     except OSError:
         return None
     try:
-        return timestamp_of(os.read(fd, 200).decode("utf-8", "replace").strip()) if stat.S_ISREG(
-            os.fstat(fd).st_mode) else None
+        return (
+            timestamp_of(os.read(fd, 200).decode("utf-8", "replace").strip())
+            if stat.S_ISREG(os.fstat(fd).st_mode)
+            else None
+        )
     finally:
         os.close(fd)
 
 
 if ExchangeCollect is not None:
+
     class SafeCollect(ExchangeCollect):
         """nbgrader's collect with nothing of the exchange trusted (see the module's doc)."""
 
@@ -253,17 +264,23 @@ if ExchangeCollect is not None:
                 except KeyError:
                     owner = f"uid {info.st_uid}"
                 if owner != student:
-                    self.log.error("Skipped inbound entry %r: owned by %s, not by %s (set "
-                                   "ExchangeCollect.check_owner = False only for an exchange without "
-                                   "Unix accounts)", name, owner, student)
+                    self.log.error(
+                        "Skipped inbound entry %r: owned by %s, not by %s (set "
+                        "ExchangeCollect.check_owner = False only for an exchange without "
+                        "Unix accounts)",
+                        name,
+                        owner,
+                        student,
+                    )
                     return None
             return {"username": student, "filename": name, "timestamp": timestamp}
 
         def copy_files(self):
             assignment = self.coursedir.assignment_id
             if not self.src_records:
-                self.log.warning("No submissions of '%s' for course '%s' to collect", assignment,
-                                 self.coursedir.course_id)
+                self.log.warning(
+                    "No submissions of '%s' for course '%s' to collect", assignment, self.coursedir.course_id
+                )
             for rec in self.src_records:
                 student = rec["username"]
                 src = os.path.join(self.inbound_path, rec["filename"])
@@ -272,15 +289,24 @@ if ExchangeCollect is not None:
                     existing = collected_timestamp(dest)
                     newer = existing is None or rec["timestamp"] > existing
                     if not ((self.update and newer) or (self.before_duedate and existing != rec["timestamp"])):
-                        self.log.info("Submission already exists%s: %s %s", "" if self.update else
-                                      ", use --update to update", student, assignment)
+                        self.log.info(
+                            "Submission already exists%s: %s %s",
+                            "" if self.update else ", use --update to update",
+                            student,
+                            assignment,
+                        )
                         continue
                 try:
                     self.collect_one(src, dest)
                 except SubmissionRefused as err:
                     self.refused[student] = err.reason
-                    self.log.error("Refused submission: %s %s: %s (not collected%s)", student, assignment,
-                                   err.reason, "; the earlier copy stays" if os.path.lexists(dest) else "")
+                    self.log.error(
+                        "Refused submission: %s %s: %s (not collected%s)",
+                        student,
+                        assignment,
+                        err.reason,
+                        "; the earlier copy stays" if os.path.lexists(dest) else "",
+                    )
                 else:
                     self.log.info("Collecting submission: %s %s", student, assignment)
 

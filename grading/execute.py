@@ -11,6 +11,7 @@ the parse (the cases left get "results unreadable"). When the process dies mid-w
 a crash, a case over its time) the case it was running is blamed and the rest are run again
 in a fresh process, within the submission's total time.
 """
+
 import io
 import json
 import os
@@ -91,8 +92,13 @@ class FrameReader(threading.Thread):
                 return
             header = json.loads(line)
             nbytes = header["nbytes"]
-            if not line.endswith(b"\n") or not isinstance(header, dict) or header.get("kind") not in KINDS \
-                    or type(nbytes) is not int or not 0 <= nbytes <= self.cap - used:
+            if (
+                not line.endswith(b"\n")
+                or not isinstance(header, dict)
+                or header.get("kind") not in KINDS
+                or type(nbytes) is not int
+                or not 0 <= nbytes <= self.cap - used
+            ):
                 raise ValueError("bad frame")
             payload = self.pipe.read(nbytes) if nbytes else b""
             used += len(line) + nbytes
@@ -114,8 +120,11 @@ class FrameReader(threading.Thread):
             self.current, self.current_since = header["key"], time.monotonic()
         elif kind == "array":
             name = header.get("name")
-            if not isinstance(name, str) or not name or not set(name) <= set(
-                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_."):
+            if (
+                not isinstance(name, str)
+                or not name
+                or not set(name) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+            ):
                 raise ValueError("bad name")
             array = np.load(io.BytesIO(payload), allow_pickle=False)
             if type(array) is not np.ndarray or array.dtype.kind not in "biuf" or array.ndim > 6:
@@ -125,12 +134,19 @@ class FrameReader(threading.Thread):
             meta = json.loads(payload)
             error = meta.get("error")
             problems = meta.get("problems", {})
-            if not (error is None or isinstance(error, str)) or type(meta.get("warnings", 0)) is not int \
-                    or not isinstance(problems, dict) or not all(isinstance(v, str) for v in problems.values()):
+            if (
+                not (error is None or isinstance(error, str))
+                or type(meta.get("warnings", 0)) is not int
+                or not isinstance(problems, dict)
+                or not all(isinstance(v, str) for v in problems.values())
+            ):
                 raise ValueError("bad meta")
             self.results[header["key"]] = CaseResult(
-                self.pending.pop(header["key"], {}), error and error[:1000], meta.get("warnings", 0),
-                {str(k)[:100]: v[:300] for k, v in problems.items()})
+                self.pending.pop(header["key"], {}),
+                error and error[:1000],
+                meta.get("warnings", 0),
+                {str(k)[:100]: v[:300] for k, v in problems.items()},
+            )
             self.current = None
 
 
@@ -139,8 +155,12 @@ def _death(code, killed_for):
         return killed_for
     if code is not None and code < 0:
         sig = signal.Signals(-code).name
-        why = {"SIGKILL": " (out of memory?)", "SIGXCPU": " (CPU time limit)", "SIGSEGV": " (a crash)",
-               "SIGXFSZ": " (wrote a file over the size limit)"}.get(sig, "")
+        why = {
+            "SIGKILL": " (out of memory?)",
+            "SIGXCPU": " (CPU time limit)",
+            "SIGSEGV": " (a crash)",
+            "SIGXFSZ": " (wrote a file over the size limit)",
+        }.get(sig, "")
         return f"the grading process was killed by {sig}{why}"
     return f"the grading process exited with code {code} (os._exit or exit() in the submission?)"
 
@@ -178,10 +198,14 @@ def run_cases(submission_dir, items, limits=None, reference=False, sandbox=None)
         for _attempt in range(MAX_RESTARTS + 1):
             if not todo:
                 break
-            job = {"submission": inside_sub, "site_packages": str(site_packages()), "reference": reference,
-                   "needs_mytorch": any(i["target"] == "mytorch" for i in todo),
-                   "case_files": [f"{inside_job}/{name}" for name in sorted(case_files.values())],
-                   "items": [dict(i, case_file=f"{inside_job}/{case_files[str(i['case_file'])]}") for i in todo]}
+            job = {
+                "submission": inside_sub,
+                "site_packages": str(site_packages()),
+                "reference": reference,
+                "needs_mytorch": any(i["target"] == "mytorch" for i in todo),
+                "case_files": [f"{inside_job}/{name}" for name in sorted(case_files.values())],
+                "items": [dict(i, case_file=f"{inside_job}/{case_files[str(i['case_file'])]}") for i in todo],
+            }
             (job_dir / "job.json").write_text(json.dumps(job))
             reader, code, killed_for = _launch(sandbox, job_dir, sub_dir, todo, limits, deadline)
             results.update(reader.results)
@@ -192,8 +216,9 @@ def run_cases(submission_dir, items, limits=None, reference=False, sandbox=None)
                 raise GraderError(f"the sandbox ({sandbox.how}) did not start the runner (exit code {code})")
             if reader.corrupt:
                 for item in left:
-                    results[item["key"]] = CaseResult(error="its results were unreadable (the submission "
-                                                             "wrote to the grader's result pipe?)")
+                    results[item["key"]] = CaseResult(
+                        error="its results were unreadable (the submission wrote to the grader's result pipe?)"
+                    )
                 break
             death = _death(code, killed_for)
             if not reader.imported:
@@ -206,8 +231,12 @@ def run_cases(submission_dir, items, limits=None, reference=False, sandbox=None)
             if time.monotonic() >= deadline:
                 break
         for item in items:
-            results.setdefault(item["key"], CaseResult(
-                error=f"not run: the submission used up its time ({limits.wall_s:g} s) or crashed too often"))
+            results.setdefault(
+                item["key"],
+                CaseResult(
+                    error=f"not run: the submission used up its time ({limits.wall_s:g} s) or crashed too often"
+                ),
+            )
     return results
 
 

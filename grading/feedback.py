@@ -6,6 +6,7 @@ full source (hidden tests included) and whose errors carry tracebacks through th
 region, keeps only the last line of an error (`AssertionError: ...`), and keeps printed
 output (the grader's table and diagnosis). Listed in grading/nbgrader_config.py.
 """
+
 import html
 import json
 import os
@@ -48,8 +49,9 @@ class CoursePreprocessor(NbGraderPreprocessor):
     NbConvertBase's display_data_priority, which nbgrader's base class declares without
     config=True: without this trait each run warns "Config option ... not recognized"."""
 
-    display_data_priority = List(["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png",
-                                  "image/jpeg", "text/plain"]).tag(config=True)
+    display_data_priority = List(
+        ["text/html", "application/pdf", "text/latex", "image/svg+xml", "image/png", "image/jpeg", "text/plain"]
+    ).tag(config=True)
 
 
 class HideHiddenTests(CoursePreprocessor):
@@ -93,27 +95,31 @@ def next_step(message, number, handed_in=True):
     broken = re.search(r"could not import (mytorch/\S+\.py): (\w+)[^;]*?(\(line \d+\))?(?:;|$)", message)
     if broken:
         where = f"{broken[1]} {broken[3] or ''}".strip()
-        return (f"Fix the {broken[2]} in {where}: until that file imports, every exercise that uses it "
-                "scores 0. Then run this exercise's check cell.")
+        return (
+            f"Fix the {broken[2]} in {where}: until that file imports, every exercise that uses it "
+            "scores 0. Then run this exercise's check cell."
+        )
     if message.startswith("not graded:"):
         return "Your hand-in could not be graded (the reason is above): ask your instructor."
     if "not implemented yet" in message and not handed_in:
         return "Hand in your mytorch/ (the Hand in cell): this was graded against the course's stubs."
     if "not implemented yet" in message:
-        return (f"Not done yet: fill in the stub of exercise {number} (its error names the file), "
-                "then run its check cell.")
+        return (
+            f"Not done yet: fill in the stub of exercise {number} (its error names the file), then run its check cell."
+        )
     if "Likely cause:" in message:
         return f"Fix the likely cause named, then run the check cell of exercise {number} until it passes."
     if "was not produced" in message or "Error" in message:
         return f"Run the check cell of exercise {number}: it shows this error and its line on the visible cases."
-    return (f"Run the check cell of exercise {number} in the notebook: its visible cases show the same kind "
-            "of difference.")
+    return (
+        f"Run the check cell of exercise {number} in the notebook: its visible cases show the same kind of difference."
+    )
 
 
 def first_problem(message, title):
     """The grader's message without the exercise's title in front, the same reason given once
     ("W, b were not produced: ..."), at most 300 characters."""
-    text = message[len(title) + 2:] if message.startswith(title + ": ") else message
+    text = message[len(title) + 2 :] if message.startswith(title + ": ") else message
     head, sep, rest = text.partition("): ")
     if not sep:
         head, rest = "", text
@@ -122,9 +128,12 @@ def first_problem(message, title):
         found = re.match(r"([\w.]+) was not produced: (.*)", part)
         name, why = (found[1], found[2]) if found else (None, part)
         reasons.setdefault(why, []).append(name)
-    parts = [why if names == [None] else
-             f"{', '.join(n for n in names if n)} {'was' if len(names) == 1 else 'were'} not produced: {why}"
-             for why, names in reasons.items()]
+    parts = [
+        why
+        if names == [None]
+        else f"{', '.join(n for n in names if n)} {'was' if len(names) == 1 else 'were'} not produced: {why}"
+        for why, names in reasons.items()
+    ]
     text = (head + sep if sep else "") + "; ".join(parts)
     return text if len(text) <= 300 else text[:297] + "..."
 
@@ -168,6 +177,7 @@ def feedback_templates(out=TEMPLATES):
         write_templates(Path(out) / "feedback", files)
     except OSError:  # a read-only checkout: a private folder of this process
         import tempfile
+
         out = tempfile.mkdtemp(prefix="dlcourse-feedback-template-")
         write_templates(Path(out) / "feedback", files)
     return str(out)
@@ -209,11 +219,15 @@ class FeedbackSummary(CoursePreprocessor):
             graded = record["points"]
             why = None
             if now is not None and abs(now - graded) > TOLERANCE:
-                why = (f"your instructor graded it by hand: {now:g} / {max_points:g}" if manual is not None else
-                       f"verify re-graded the copy collected from you and corrected it to {now:g} / {max_points:g}")
+                why = (
+                    f"your instructor graded it by hand: {now:g} / {max_points:g}"
+                    if manual is not None
+                    else f"verify re-graded the copy collected from you and corrected it to {now:g} / {max_points:g}"
+                )
                 notes.append(f"Test cell {grade_id}: it printed {graded:g} / {record['max_points']:g}; {why}.")
-                cell.outputs.insert(0, new_output("stream", name="stdout",
-                                                  text=f"Score now {now:g} / {max_points:g}: {why}.\n"))
+                cell.outputs.insert(
+                    0, new_output("stream", name="stdout", text=f"Score now {now:g} / {max_points:g}: {why}.\n")
+                )
             self.add_rows(exercises, record, now if now is not None else graded, why)
             names = {}
             for row in record["checks"]:
@@ -221,7 +235,8 @@ class FeedbackSummary(CoursePreprocessor):
                 names.setdefault(number, []).append(name)
             if names:  # the page's index names the cell by its exercises ("exercise 5.2 SGD")
                 cell.metadata["dlcourse_title"] = "exercise " + ", ".join(
-                    f"{number} {exercise_name(n)}" for number, n in names.items())
+                    f"{number} {exercise_name(n)}" for number, n in names.items()
+                )
         library = meta.get("library")
         if library:
             notes.insert(0, f"{library}. Hand in your mytorch/ with the notebook (run the Hand in cell).")
@@ -286,12 +301,18 @@ class FeedbackSummary(CoursePreprocessor):
             return []
         notes = []
         if mine.get("changed"):
-            notes.append("Your files changed after they were collected; the copy collected from you was graded: "
-                         + ", ".join(mine["changed"][:5]) + ".")
+            notes.append(
+                "Your files changed after they were collected; the copy collected from you was graded: "
+                + ", ".join(mine["changed"][:5])
+                + "."
+            )
         claimed = [c["cell"] for c in mine.get("cells", []) if c.get("disagreement")]
         if claimed:
-            notes.append("Your notebook printed scores of its own in " + ", ".join(claimed)
-                         + "; only the grader's count (in the table) is recorded.")
+            notes.append(
+                "Your notebook printed scores of its own in "
+                + ", ".join(claimed)
+                + "; only the grader's count (in the table) is recorded."
+            )
         return notes
 
     @staticmethod
@@ -299,14 +320,18 @@ class FeedbackSummary(CoursePreprocessor):
         score, max_score = info.get("score"), info.get("max_score")
         lines = [f"<h2>Your feedback: {html.escape(info['assignment'])}</h2>"]
         if score is not None:
-            lines.append(f"<p><b>Score {score:g} / {max_score:g}.</b> One line per exercise: its points, the first "
-                         "mistake the grader found and what to do next. Each test cell below shows every check.</p>")
+            lines.append(
+                f"<p><b>Score {score:g} / {max_score:g}.</b> One line per exercise: its points, the first "
+                "mistake the grader found and what to do next. Each test cell below shows every check.</p>"
+            )
         lines += [f"<p><b>{html.escape(note)}</b></p>" for note in notes]
-        lines.append("<table><tr><th>exercise</th><th>points</th><th>what the grader found</th>"
-                     "<th>what to do next</th></tr>")
+        lines.append(
+            "<table><tr><th>exercise</th><th>points</th><th>what the grader found</th><th>what to do next</th></tr>"
+        )
 
         def order(number):
             return tuple(int(p) if p.isdigit() else 0 for p in number.split("."))
+
         for number in sorted(exercises, key=order):
             entry = exercises[number]
             title = f"{number} {exercise_name(entry['names'])}"
@@ -322,12 +347,15 @@ class FeedbackSummary(CoursePreprocessor):
                 found, todo = "all checks passed", "nothing: well done"
             if entry["changed"] and entry["wrong"]:
                 found += f" (then {entry['changed']})"
-            lines.append(f"<tr><td>{html.escape(title)}</td><td>{entry['points']:.2f} / {entry['max']:g}</td>"
-                         f"<td>{html.escape(found)}</td><td>{html.escape(todo)}</td></tr>")
+            lines.append(
+                f"<tr><td>{html.escape(title)}</td><td>{entry['points']:.2f} / {entry['max']:g}</td>"
+                f"<td>{html.escape(found)}</td><td>{html.escape(todo)}</td></tr>"
+            )
         for grade_id, now, max_points in cells:
             points = "not graded yet" if now is None else f"{now:g} / {max_points:g}"
-            lines.append(f"<tr><td>{html.escape(grade_id)}</td><td>{points}</td>"
-                         "<td>see its test cell</td><td>-</td></tr>")
+            lines.append(
+                f"<tr><td>{html.escape(grade_id)}</td><td>{points}</td><td>see its test cell</td><td>-</td></tr>"
+            )
         lines.append("</table>")
         return "\n".join(lines)
 
@@ -335,10 +363,12 @@ class FeedbackSummary(CoursePreprocessor):
     def host_paths(coursedir, resources, info):
         """[(host path, stand-in)], longest first: the student's folders become '.', the course '<course>'."""
         found = []
-        folders = [resources.get("metadata", {}).get("path"),
-                   coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]),
-                   coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]),
-                   f"/home/student/{info['assignment']}"]
+        folders = [
+            resources.get("metadata", {}).get("path"),
+            coursedir.format_path(coursedir.autograded_directory, info["student"], info["assignment"]),
+            coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]),
+            f"/home/student/{info['assignment']}",
+        ]
         for folder in filter(None, folders):
             found += [(str(folder), ""), (os.path.realpath(folder), "")]
         for course in {coursedir.root, os.path.realpath(coursedir.root), str(ROOT)}:

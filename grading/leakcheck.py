@@ -13,6 +13,7 @@ exists) for
   grading/{__init__,__main__,pack}.py), a gradebook, or any entry the bundle should not have.
 Each leak is reported with its file and line; the exit status is 1 if there is any.
 """
+
 import argparse
 import json
 import re
@@ -28,14 +29,21 @@ MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN T
 MARKER_RE = re.compile("|".join(re.escape(m) for m in MARKERS))
 MIN_LENGTH = 20  # shorter lines (`return x`, `self.A = A`) say nothing about a solution
 SCANNED = ("mytorch", "chapters", "assets")
-BUNDLE_TOP_LEVEL = {"chapters", "mytorch", "assets", "README-student.md", "environment.yml",
-                    "requirements.lock", "pyproject.toml"}
+BUNDLE_TOP_LEVEL = {
+    "chapters",
+    "mytorch",
+    "assets",
+    "README-student.md",
+    "environment.yml",
+    "requirements.lock",
+    "pyproject.toml",
+}
 FORBIDDEN_FOLDERS = {"solutions", "grading", "tests", ".git"}
 
 
 @dataclass(frozen=True)
 class Leak:
-    where: str   # "mytorch/nn/linear.py:42" or "chapters/x/x.ipynb: cell 3, line 2"
+    where: str  # "mytorch/nn/linear.py:42" or "chapters/x/x.ipynb: cell 3, line 2"
     what: str
 
     def __str__(self):
@@ -83,9 +91,9 @@ def _py_lines(text, path):
 
 @dataclass
 class Secrets:
-    pattern: "re.Pattern | None"   # matches any fingerprint line
+    pattern: "re.Pattern | None"  # matches any fingerprint line
     count: int
-    reference_copies: dict          # bytes of each reference .py / source notebook -> its path
+    reference_copies: dict  # bytes of each reference .py / source notebook -> its path
 
     def find(self, line):
         match = self.pattern.search(line) if self.pattern else None
@@ -111,8 +119,9 @@ def load_secrets(root):
         secret += inside
         public += outside
     public_text = "\n".join(line.strip() for line in public)
-    fingerprints = sorted({line.strip() for line in secret
-                           if len(line.strip()) >= MIN_LENGTH and line.strip() not in public_text})
+    fingerprints = sorted(
+        {line.strip() for line in secret if len(line.strip()) >= MIN_LENGTH and line.strip() not in public_text}
+    )
     # Longest first, so a report quotes the most of a leaked line.
     fingerprints.sort(key=len, reverse=True)
     pattern = re.compile("|".join(map(re.escape, fingerprints))) if fingerprints else None

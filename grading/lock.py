@@ -5,6 +5,7 @@ The course package itself (its editable `-e` line) is left out, and local versio
 as torch's `+cpu` are dropped so the lock names the version any platform can install. The
 comment lines at the top of the current lock are kept.
 """
+
 import argparse
 import re
 import subprocess
@@ -62,8 +63,7 @@ def main(argv=None):
         return 1 if changes else 0
     if new != old:
         path.write_text(new)
-    print(f"lock: {path.name} from {sys.executable}: {len(new_pins)} pins, "
-          f"{len(changes)} line(s) changed")
+    print(f"lock: {path.name} from {sys.executable}: {len(new_pins)} pins, {len(changes)} line(s) changed")
     for line in changes:
         print(f"  {line}")
     return 0

@@ -10,6 +10,7 @@ Layout: source notebooks in solutions/<chapter_id>/<chapter_id>.ipynb, released 
 chapters/<chapter_id>/; everything nbgrader writes while grading lives under grading/ and
 is gitignored.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -25,8 +26,11 @@ from grading.release import CHAPTER_IDS, files_under  # noqa: E402
 def student_edited_files(root=ROOT):
     """mytorch/<path> of every reference file with a solution region: what students hand in."""
     src = Path(root) / "solutions" / "mytorch"
-    return [f"mytorch/{rel}" for rel in files_under(src)
-            if rel.endswith(".py") and find_regions((src / rel).read_text(), f"solutions/mytorch/{rel}")]
+    return [
+        f"mytorch/{rel}"
+        for rel in files_under(src)
+        if rel.endswith(".py") and find_regions((src / rel).read_text(), f"solutions/mytorch/{rel}")
+    ]
 
 
 c = get_config()  # noqa: F821 (nbgrader's config loader provides it)
@@ -45,8 +49,15 @@ c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'grading' / 'gradebook.db'}"
 # submission. `mytorch` is deliberately NOT listed: a hand-in carries the student's mytorch/,
 # which the grader must see. solutions/mytorch is never generated because the course's
 # generator only names chapter ids (nbgrader's formgrader may still list it as a source folder).
-c.CourseDirectory.ignore = [".ipynb_checkpoints", "__pycache__", "*.pyc", "feedback",
-                            ".pytest_cache", ".hypothesis", ".DS_Store"]
+c.CourseDirectory.ignore = [
+    ".ipynb_checkpoints",
+    "__pycache__",
+    "*.pyc",
+    "feedback",
+    ".pytest_cache",
+    ".hypothesis",
+    ".DS_Store",
+]
 
 # Release: nbgrader's defaults replace solution regions with a stub and drop hidden tests.
 c.ClearSolutions.begin_solution_delimeter = "BEGIN SOLUTION"
@@ -92,13 +103,27 @@ c.Execute.interrupt_on_timeout = True
 # isolated grader, not from the kernel (grading/sandboxed_autograde.py).
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
-    AssignLatePenalties, CheckCellMetadata, Execute, IgnorePattern, LimitOutput, SaveAutoGrades)
+    AssignLatePenalties,
+    CheckCellMetadata,
+    Execute,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
 
 from grading.sandboxed_autograde import TrustedScores  # noqa: E402
 
 c.Execute.kernel_manager_class = "grading.sandboxed_autograde.SandboxedKernelManager"
-c.Autograde.autograde_preprocessors = [Execute, IgnorePattern, TrustedScores, ClearMetadataPreprocessor,
-                                       LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+c.Autograde.autograde_preprocessors = [
+    Execute,
+    IgnorePattern,
+    TrustedScores,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
 
 # ---------------------------------------------------------------- feedback
 # nbgrader's feedback shows hidden tests and their tracebacks (issues 917, 1363): strip them.
@@ -115,7 +140,8 @@ c.GenerateFeedback.preprocessors = [GetGrades, HideHiddenTests, FeedbackSummary,
 c.HTMLExporter.template_name = "feedback"
 c.HTMLExporter.extra_template_basedirs = [
     feedback_templates(),
-    str(Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates")]
+    str(Path(__import__("nbgrader").__file__).parent / "server_extensions" / "formgrader" / "templates"),
+]
 
 # ---------------------------------------------------------------- Colab hand-ins
 # `python -m grading pack CHAPTER` zips <CHAPTER>.ipynb and mytorch/**.py at the zip's top;
@@ -128,7 +154,8 @@ c.ZipCollectApp.downloaded_directory = "grading/downloaded"
 c.ZipCollectApp.collector_plugin = "nbgrader.plugins.zipcollect.FileNameCollectorPlugin"
 c.FileNameCollectorPlugin.valid_ext = [".ipynb", ".py"]
 c.FileNameCollectorPlugin.named_regexp = (
-    r".*[/\\]extracted[/\\](?P<student_id>[A-Za-z0-9.-]+)_[^/\\]*[/\\](?P<file_id>.+)")
+    r".*[/\\]extracted[/\\](?P<student_id>[A-Za-z0-9.-]+)_[^/\\]*[/\\](?P<file_id>.+)"
+)
 
 # ---------------------------------------------------------------- exchange
 # `nbgrader collect` copies the world-writable inbound with shutil.copytree, which follows a

@@ -28,6 +28,7 @@ the student's kernel and finds the prefixes in the source notebook (keep them li
     from grading.notebook import score
     score("backprop.sigmoid", "backprop.tanh", points=2)
 """
+
 import hashlib
 import os
 from pathlib import Path
@@ -39,8 +40,7 @@ from .sandbox import Limits
 # The reference's results, kept between kernels so each test cell does not start a reference
 # process. Only trusted kernels come here (an instructor running the source notebooks, the
 # tests): autograde kernels run in the sandbox, which neither sees this folder nor this module.
-REFERENCE_CACHE = Path(os.environ.get("DLCOURSE_REFERENCE_CACHE",
-                                      Path.home() / ".cache" / "dlcourse" / "reference"))
+REFERENCE_CACHE = Path(os.environ.get("DLCOURSE_REFERENCE_CACHE", Path.home() / ".cache" / "dlcourse" / "reference"))
 
 
 def find_submission(start=None):
@@ -72,8 +72,11 @@ def _files_stamp(root):
 
 def _selected(report, prefixes):
     rows = [r for r in report["checks"] if any(r["id"] == p or r["id"].startswith(p + ".") for p in prefixes)]
-    return {"checks": rows, "score": round(sum(r["points"] for r in rows), 2),
-            "max_score": round(sum(r["max_points"] for r in rows), 2)}
+    return {
+        "checks": rows,
+        "score": round(sum(r["points"] for r in rows), 2),
+        "max_score": round(sum(r["max_points"] for r in rows), 2),
+    }
 
 
 class UnsandboxedAutograde(RuntimeError):
@@ -87,8 +90,10 @@ def _graded(prefixes, submission, timeout, memory_mb, example):
     if os.environ.get("NBGRADER_EXECUTION") == "autograde":
         # The course's autograde runs kernels in the sandbox, where this module is replaced by
         # grading/kernel_stub: reaching it here means student code ran with the grader's rights.
-        raise UnsandboxedAutograde("this autograde kernel is not sandboxed: run nbgrader with the course's "
-                                   "grading/nbgrader_config.py (grading/sandboxed_autograde.py); nothing graded")
+        raise UnsandboxedAutograde(
+            "this autograde kernel is not sandboxed: run nbgrader with the course's "
+            "grading/nbgrader_config.py (grading/sandboxed_autograde.py); nothing graded"
+        )
     root = Path(submission) if submission else find_submission()
     limits = Limits(wall_s=timeout, memory_bytes=memory_mb << 20)
     chapters = {p.split(".")[0] for p in prefixes}

@@ -29,6 +29,7 @@ setup cell imports from then on, a stale snapshot of the student's work.
 Standard library only: this file (with grading/__init__.py and __main__.py) is the part of
 the grading package that ships in the student bundle.
 """
+
 import argparse
 import io
 import json
@@ -64,8 +65,11 @@ def find_library(notebook):
 def library_source(path):
     """Whether a zip path is a source file of mytorch/ (caches, editor checkpoints left out)."""
     folders = path.split("/")[1:-1]
-    return path.startswith("mytorch/") and path.endswith(".py") and not any(
-        folder.startswith(".") or folder == "__pycache__" for folder in folders)
+    return (
+        path.startswith("mytorch/")
+        and path.endswith(".py")
+        and not any(folder.startswith(".") or folder == "__pycache__" for folder in folders)
+    )
 
 
 def pack_files(files):
@@ -104,8 +108,9 @@ def pack(chapter, start=".", out=None, notebook=None):
     on_disk = find_notebook(chapter, start)
     library = find_library(on_disk)
     files = {f"{chapter}.ipynb": notebook if notebook is not None else on_disk.read_bytes()}
-    files.update({f"mytorch/{path.relative_to(library).as_posix()}": path.read_bytes()
-                  for path in library.rglob("*.py")})
+    files.update(
+        {f"mytorch/{path.relative_to(library).as_posix()}": path.read_bytes() for path in library.rglob("*.py")}
+    )
     files = pack_files(files)
     if sum(map(len, files.values())) > MAX_BYTES:
         raise PackError(f"the hand-in would be larger than {MAX_BYTES >> 20} MB: remove large files from mytorch/")
@@ -118,9 +123,11 @@ def pack(chapter, start=".", out=None, notebook=None):
     # one of its own (nbgrader's fetch_assignment), and `nbgrader submit` sends it alone.
     if folder not in (library.parent, library.parent / "chapters" / chapter) and library.parent.name != "solutions":
         (folder / LIBRARY_ZIP).write_bytes(zip_files({p: d for p, d in files.items() if library_source(p)}))
-        print(f"wrote {folder / LIBRARY_ZIP}: your {len(files) - 1} mytorch files, for nbgrader to submit "
-              f"with {chapter}.ipynb.\nNext: `nbgrader submit {chapter}` in {folder.parent} "
-              "(or Submit in the Assignments tab).")
+        print(
+            f"wrote {folder / LIBRARY_ZIP}: your {len(files) - 1} mytorch files, for nbgrader to submit "
+            f"with {chapter}.ipynb.\nNext: `nbgrader submit {chapter}` in {folder.parent} "
+            "(or Submit in the Assignments tab)."
+        )
     else:
         print(f"wrote {out}: {chapter}.ipynb and {len(files) - 1} mytorch files. Upload it to the course's LMS.")
     return out
@@ -146,8 +153,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading pack", description=__doc__.splitlines()[0])
     parser.add_argument("chapter")
     parser.add_argument("--from", dest="start", type=Path, default=Path("."), help="folder to start from")
-    parser.add_argument("--out", type=Path,
-                        help="zip to write (default: handin/<CHAPTER>-handin.zip next to mytorch/)")
+    parser.add_argument("--out", type=Path, help="zip to write (default: handin/<CHAPTER>-handin.zip next to mytorch/)")
     args = parser.parse_args(argv)
     try:
         pack(args.chapter, args.start, args.out)

@@ -11,6 +11,7 @@ each file in manifest.json. Later runs grade that copy, and report every file of
 submission that no longer matches it. A new collect (nbgrader rewrites timestamp.txt) takes a
 new copy. The store lives beside submitted/ in the course folder, where no sandbox can write.
 """
+
 import hashlib
 import json
 import os

@@ -29,6 +29,7 @@ stays on the trusted side (the driver, and workers of the grader's own cluster);
 gets the changed images, never the secret nor the held-out labels. $GRADING_SECRET still
 overrides it for one command; removing the store (or --clear) draws a new one.
 """
+
 import contextlib
 import fcntl
 import hashlib
@@ -73,15 +74,20 @@ def release_stamp(reference_dir, case_files=()):
 
 def result_to_data(result):
     """A CaseResult as plain data (arrays stay numpy arrays): what crosses to a Dask worker."""
-    return dict(arrays=dict(result.arrays), error=result.error, warnings=result.warnings,
-                problems=dict(result.problems))
+    return dict(
+        arrays=dict(result.arrays), error=result.error, warnings=result.warnings, problems=dict(result.problems)
+    )
 
 
 def result_from_data(data):
     from .execute import CaseResult
 
-    return CaseResult(arrays={k: np.asarray(v) for k, v in data["arrays"].items()}, error=data.get("error"),
-                      warnings=int(data.get("warnings") or 0), problems=dict(data.get("problems") or {}))
+    return CaseResult(
+        arrays={k: np.asarray(v) for k, v in data["arrays"].items()},
+        error=data.get("error"),
+        warnings=int(data.get("warnings") or 0),
+        problems=dict(data.get("problems") or {}),
+    )
 
 
 class ReferenceStore:

@@ -8,10 +8,12 @@ A region in `solutions/mytorch/**.py` looks like
 
 and becomes, at the indentation of its BEGIN line,
 
-    raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.forward: not implemented yet. Hint: Z = A @ W.T + b")
+    raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.forward: not implemented yet.
+                              Hint: Z = A @ W.T + b")  (on one line)
 
 nbgrader strips regions only from notebooks, so library files go through this module.
 """
+
 import ast
 import re
 from dataclasses import dataclass
@@ -20,7 +22,8 @@ BEGIN = "### BEGIN SOLUTION"
 END = "### END SOLUTION"
 BEGIN_RE = re.compile(
     r"^### BEGIN SOLUTION\s*\|\s*chapter\s+(?P<chapter>[^|]*?)\s*"
-    r"\|\s*exercise\s+(?P<exercise>[^|]*?)\s*\|\s*hint:\s*(?P<hint>.*?)\s*$")
+    r"\|\s*exercise\s+(?P<exercise>[^|]*?)\s*\|\s*hint:\s*(?P<hint>.*?)\s*$"
+)
 FORM = f"{BEGIN} | chapter N (chapter_id) | exercise N.M Name | hint: one line"
 
 
@@ -34,16 +37,15 @@ class RegionError(ValueError):
 
 @dataclass(frozen=True)
 class Region:
-    begin: int          # 1-based line number of the BEGIN marker
-    end: int            # 1-based line number of the END marker
-    indent: str         # indentation of the BEGIN marker, given to the stub
-    chapter: str        # "4 (backprop)"
-    exercise: str       # "4.1 Linear.forward"
+    begin: int  # 1-based line number of the BEGIN marker
+    end: int  # 1-based line number of the END marker
+    indent: str  # indentation of the BEGIN marker, given to the stub
+    chapter: str  # "4 (backprop)"
+    exercise: str  # "4.1 Linear.forward"
     hint: str
 
     def message(self):
-        return (f"Chapter {self.chapter}, exercise {self.exercise}: not implemented yet. "
-                f"Hint: {self.hint}")
+        return f"Chapter {self.chapter}, exercise {self.exercise}: not implemented yet. Hint: {self.hint}"
 
     def stub(self):
         return f"{self.indent}raise NotImplementedError({_string_literal(self.message())})"
@@ -76,8 +78,9 @@ def find_regions(text, path="<text>"):
         stripped = line.strip()
         if kind == "begin":
             if open_at is not None:
-                raise RegionError(path, number, f"nested {BEGIN}: the region opened at line "
-                                                f"{open_at} is not closed yet")
+                raise RegionError(
+                    path, number, f"nested {BEGIN}: the region opened at line {open_at} is not closed yet"
+                )
             match = BEGIN_RE.match(stripped)
             if not match or not all(match.group(k) for k in ("chapter", "exercise", "hint")):
                 raise RegionError(path, number, f"a BEGIN marker must read `{FORM}`; got `{stripped}`")
@@ -103,12 +106,16 @@ def _check_inside_functions(text, path, regions):
         tree = ast.parse(text, filename=str(path))
     except SyntaxError as err:
         raise RegionError(path, err.lineno, f"the reference does not parse: {err.msg}") from None
-    spans = [(node.lineno, node.end_lineno) for node in ast.walk(tree)
-             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))]
+    spans = [
+        (node.lineno, node.end_lineno)
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    ]
     for region in regions:
         if not any(first < region.begin < last for first, last in spans):
-            raise RegionError(path, region.begin, "a solution region must sit inside a function "
-                                                  "body (its stub would raise on import)")
+            raise RegionError(
+                path, region.begin, "a solution region must sit inside a function body (its stub would raise on import)"
+            )
 
 
 def split_lines(text, path="<text>"):
@@ -118,8 +125,7 @@ def split_lines(text, path="<text>"):
     inside_numbers = {n for r in regions for n in range(r.begin + 1, r.end)}
     marker_numbers = {n for r in regions for n in (r.begin, r.end)}
     inside = [lines[n - 1] for n in sorted(inside_numbers)]
-    outside = [line for n, line in enumerate(lines, start=1)
-               if n not in inside_numbers and n not in marker_numbers]
+    outside = [line for n, line in enumerate(lines, start=1) if n not in inside_numbers and n not in marker_numbers]
     return inside, outside
 
 

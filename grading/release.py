@@ -11,6 +11,7 @@ the notebook comes from. A release records the chapters in the course gradebook
 The output is a pure function of the sources (no timestamps, no outputs, fixed zip dates), so
 a second release changes nothing and the drift check can compare bytes.
 """
+
 import argparse
 import hashlib
 import json
@@ -24,7 +25,7 @@ import tomllib
 from pathlib import Path
 
 from .course import CHAPTERS, ROOT
-from .pack import ZIP_DATE, zip_files
+from .pack import zip_files
 from .regions import RegionError, strip_regions
 
 CHAPTER_IDS = CHAPTERS
@@ -63,8 +64,9 @@ def files_under(folder):
 
 
 def py_header(source):
-    return (f"# GENERATED from {source} by {COMMAND}.\n"
-            f"# Edit the source, not this file: the next release overwrites it.\n")
+    return (
+        f"# GENERATED from {source} by {COMMAND}.\n# Edit the source, not this file: the next release overwrites it.\n"
+    )
 
 
 def student_py(text, source):
@@ -93,8 +95,7 @@ def generate_library(root):
 
 def source_chapters(root, chapter_ids=CHAPTER_IDS):
     """The chapter ids whose source notebook solutions/<id>/<id>.ipynb exists."""
-    return [cid for cid in chapter_ids
-            if (Path(root) / "solutions" / cid / f"{cid}.ipynb").is_file()]
+    return [cid for cid in chapter_ids if (Path(root) / "solutions" / cid / f"{cid}.ipynb").is_file()]
 
 
 def run_nbgrader(root, chapter_ids, course, gradebook=False):
@@ -113,9 +114,15 @@ def run_nbgrader(root, chapter_ids, course, gradebook=False):
     course = Path(course)
     for cid in chapter_ids:
         # The chapter notebook and its small files; any other notebook there is a scratch file.
-        def ignore(folder, names, top=Path(root) / "solutions" / cid):
-            return [n for n in names if n in SKIP_DIRS or n.endswith(".pyc")
-                    or (n.endswith(".ipynb") and not (Path(folder) == top and n == f"{cid}.ipynb"))]
+        def ignore(folder, names, top=Path(root) / "solutions" / cid, cid=cid):
+            return [
+                n
+                for n in names
+                if n in SKIP_DIRS
+                or n.endswith(".pyc")
+                or (n.endswith(".ipynb") and not (Path(folder) == top and n == f"{cid}.ipynb"))
+            ]
+
         shutil.copytree(Path(root) / "solutions" / cid, course / "solutions" / cid, ignore=ignore)
         stable_ids(course / "solutions" / cid / f"{cid}.ipynb")
     config = Path(root) / "grading" / "nbgrader_config.py"
@@ -128,19 +135,26 @@ def run_nbgrader(root, chapter_ids, course, gradebook=False):
     lines += [f"c.CourseDirectory.{key} = {value!r}" for key, value in overrides.items()]
     (course / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
     # nbgrader's gradebook runs the `alembic` script, which lives next to this interpreter.
-    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent),
-                                                 os.environ.get("PATH", "")]))
+    env = dict(os.environ, PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     # Several chapters at once: one nbgrader start-up instead of six.
     assignment = chapter_ids[0] if len(chapter_ids) == 1 else "*"
-    cmd = [sys.executable, "-m", "nbgrader", "generate_assignment", f"--assignment={assignment}",
-           "--force", *[f"--CourseDirectory.{k}={v}" for k, v in overrides.items()]]
+    cmd = [
+        sys.executable,
+        "-m",
+        "nbgrader",
+        "generate_assignment",
+        f"--assignment={assignment}",
+        "--force",
+        *[f"--CourseDirectory.{k}={v}" for k, v in overrides.items()],
+    ]
     proc = subprocess.run(cmd, cwd=course, env=env, capture_output=True, text=True)
-    missing = [cid for cid in chapter_ids
-               if not (course / "chapters" / cid / f"{cid}.ipynb").is_file()]
+    missing = [cid for cid in chapter_ids if not (course / "chapters" / cid / f"{cid}.ipynb").is_file()]
     if proc.returncode != 0 or missing:
         log = (proc.stdout + proc.stderr).strip()[-4000:]
-        raise ReleaseError(f"nbgrader generate_assignment failed (exit {proc.returncode}; "
-                           f"no notebook for {missing or 'none missing'}):\n{log}")
+        raise ReleaseError(
+            f"nbgrader generate_assignment failed (exit {proc.returncode}; "
+            f"no notebook for {missing or 'none missing'}):\n{log}"
+        )
     return course / "chapters"
 
 
@@ -191,7 +205,8 @@ def student_notebook(data, source):
     header = nbformat.v4.new_markdown_cell(
         f"*Student edition, generated from `{source}` by {COMMAND}. Work in this notebook; "
         f"instructors edit the source, not this file.*",
-        id="dlcourse-generated")
+        id="dlcourse-generated",
+    )
     header.metadata["dlcourse"] = {"generated": True}
     nb.cells.insert(0, header)
     nbformat.validate(nb)
@@ -233,8 +248,11 @@ def generate(root=ROOT, chapter_ids=CHAPTER_IDS, gradebook=False):
 def edition_on_disk(root):
     """{relative path: bytes} of the student edition as it is in root now."""
     root = Path(root)
-    return {f"{edition}/{rel}": (root / edition / rel).read_bytes()
-            for edition in EDITIONS for rel in files_under(root / edition)}
+    return {
+        f"{edition}/{rel}": (root / edition / rel).read_bytes()
+        for edition in EDITIONS
+        for rel in files_under(root / edition)
+    }
 
 
 def differences(expected, actual):
@@ -270,13 +288,20 @@ def explain(path, expected, actual, most=5):
                 name = f"grade_id {grade_id}" if grade_id else f"id {want.get('id')}"
                 what = f"cell {index} ({name}): {', '.join(fields)} differ{'s' if len(fields) == 1 else ''}"
                 if fields == ["id"]:
-                    what += (f" (committed {got.get('id')!r}, generated {want.get('id')!r}: "
-                             "was chapters/ edited, or released by another tool?)")
+                    what += (
+                        f" (committed {got.get('id')!r}, generated {want.get('id')!r}: "
+                        "was chapters/ edited, or released by another tool?)"
+                    )
                 reasons.append(what)
         if not reasons:
-            others = [key for key in sorted(set(mine) | set(theirs)) if key != "cells" and mine.get(key) != theirs.get(key)]
-            reasons.append(f"notebook {', '.join(others)} differ" if others else
-                           "same cells, different formatting (written by another tool?)")
+            others = [
+                key for key in sorted(set(mine) | set(theirs)) if key != "cells" and mine.get(key) != theirs.get(key)
+            ]
+            reasons.append(
+                f"notebook {', '.join(others)} differ"
+                if others
+                else "same cells, different formatting (written by another tool?)"
+            )
         return reasons[:most] + ([f"... and {len(reasons) - most} more"] if len(reasons) > most else [])
     try:
         mine, theirs = actual.decode("utf-8").splitlines(), expected.decode("utf-8").splitlines()
@@ -285,8 +310,11 @@ def explain(path, expected, actual, most=5):
     for number, (got, want) in enumerate(zip(mine, theirs), start=1):
         if got != want:
             return [f"line {number} differs"]
-    return [f"{len(mine)} lines, the generated file {len(theirs)}" if len(mine) != len(theirs)
-            else "line endings or the last newline differ"]
+    return [
+        f"{len(mine)} lines, the generated file {len(theirs)}"
+        if len(mine) != len(theirs)
+        else "line endings or the last newline differ"
+    ]
 
 
 def write_edition(root, files):
@@ -323,12 +351,17 @@ def student_pyproject(root):
         return "[\n" + "".join(f'    "{item}",\n' for item in items) + "]"
 
     extras = project.get("optional-dependencies", {})
-    text = (TEMPLATES / "pyproject-student.toml").read_text().format(
-        header=py_header("grading/templates/pyproject-student.toml and pyproject.toml").rstrip(),
-        version=project["version"],
-        requires_python=project.get("requires-python", ">=3.11"),
-        dependencies=toml_list(project["dependencies"]),
-        extras="\n".join(f"{name} = {toml_list(items)}" for name, items in sorted(extras.items())))
+    text = (
+        (TEMPLATES / "pyproject-student.toml")
+        .read_text()
+        .format(
+            header=py_header("grading/templates/pyproject-student.toml and pyproject.toml").rstrip(),
+            version=project["version"],
+            requires_python=project.get("requires-python", ">=3.11"),
+            dependencies=toml_list(project["dependencies"]),
+            extras="\n".join(f"{name} = {toml_list(items)}" for name, items in sorted(extras.items())),
+        )
+    )
     tomllib.loads(text)  # a template typo fails the release, not the student's install
     return text.encode("utf-8")
 
@@ -337,12 +370,11 @@ def bundle_files(root, edition):
     """{path inside the bundle: bytes}: the student edition, assets, README and environment."""
     root = Path(root)
     files = {path: data for path, data in edition.items()}
-    files.update({f"assets/{rel}": (root / "assets" / rel).read_bytes()
-                  for rel in files_under(root / "assets")})
+    files.update({f"assets/{rel}": (root / "assets" / rel).read_bytes() for rel in files_under(root / "assets")})
     readme = (TEMPLATES / "README-student.md").read_text()
     files["README-student.md"] = (
-        f"<!-- GENERATED from grading/templates/README-student.md by {COMMAND}. -->\n"
-        + readme).encode("utf-8")
+        f"<!-- GENERATED from grading/templates/README-student.md by {COMMAND}. -->\n" + readme
+    ).encode("utf-8")
     files["pyproject.toml"] = student_pyproject(root)
     for name in ("environment.yml", "requirements.lock"):
         files[name] = (root / name).read_bytes()
@@ -388,8 +420,9 @@ def _parser(prog, description):
 def main(argv=None):
     parser = _parser("python -m grading release", "regenerate mytorch/, chapters/ and the student bundle")
     parser.add_argument("--no-bundle", action="store_true", help="skip dist/dlcourse-student.zip")
-    parser.add_argument("--no-gradebook", action="store_true",
-                        help="use a scratch database instead of the course's gradebook")
+    parser.add_argument(
+        "--no-gradebook", action="store_true", help="use a scratch database instead of the course's gradebook"
+    )
     args = parser.parse_args(argv)
     try:
         changes = release(args.root, bundle=not args.no_bundle, gradebook=not args.no_gradebook)
@@ -410,8 +443,9 @@ def main(argv=None):
 
 def driftcheck(argv=None):
     """Fail if the committed mytorch/ or chapters/ differ from a fresh generation."""
-    args = _parser("python -m grading driftcheck",
-                   "fail if mytorch/ or chapters/ differ from what `make release` generates").parse_args(argv)
+    args = _parser(
+        "python -m grading driftcheck", "fail if mytorch/ or chapters/ differ from what `make release` generates"
+    ).parse_args(argv)
     try:
         expected = generate(args.root)
     except (RegionError, ReleaseError) as err:
@@ -419,10 +453,15 @@ def driftcheck(argv=None):
         return 1
     drift = differences(expected, edition_on_disk(args.root))
     if drift:
-        print("driftcheck: the student edition is out of date with solutions/ "
-              "(run `make release` and commit):", file=sys.stderr)
-        what = {"missing": "not in the repository", "extra": "no longer generated",
-                "differs": "differs from the generated file"}
+        print(
+            "driftcheck: the student edition is out of date with solutions/ (run `make release` and commit):",
+            file=sys.stderr,
+        )
+        what = {
+            "missing": "not in the repository",
+            "extra": "no longer generated",
+            "differs": "differs from the generated file",
+        }
         disk = edition_on_disk(args.root)
         for kind, path in drift:
             why = "; ".join(explain(path, expected[path], disk[path])) if kind == "differs" else ""

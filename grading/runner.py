@@ -14,6 +14,7 @@ An "array" frame's payload is the array in .npy format (numeric dtypes only); a 
 frame's payload is a small JSON object (the case's error message, warning count). The grader
 validates every frame and ignores stdout and stderr entirely.
 """
+
 import importlib.util
 import io
 import json
@@ -120,8 +121,10 @@ class _BrokenMeta(type):
 def broken_object(name, why):
     """A stand-in for `name` of a library file that does not import: using it (calling,
     instantiating, subclassing and instantiating, reading an attribute) raises ImportError(why)."""
+
     def refuse(cls, *args, **kwargs):
         raise ImportError(why)
+
     return _BrokenMeta(name, (), {"__new__": refuse, "_why": why, "__module__": "mytorch"})
 
 
@@ -135,8 +138,7 @@ def file_error(exc, path, submission):
                 line = frame.lineno
                 break
     text = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-    return (f"mytorch could not import {rel}: {type(exc).__name__}: {text[:300]}"
-            + (f" (line {line})" if line else ""))
+    return f"mytorch could not import {rel}: {type(exc).__name__}: {text[:300]}" + (f" (line {line})" if line else "")
 
 
 class TolerantLoader:
@@ -171,6 +173,7 @@ class TolerantLoader:
                     except ImportError:
                         pass
                 return broken_object(name, why)
+
             module.__getattr__ = missing
 
 
@@ -187,6 +190,7 @@ class TolerantFinder:
         if fullname != "mytorch" and not fullname.startswith("mytorch."):
             return None
         from importlib.machinery import PathFinder
+
         spec = PathFinder.find_spec(fullname, path if path is not None else [self.submission])
         if spec is None or spec.loader is None or not str(spec.origin or "").startswith(self.submission):
             return spec
@@ -238,8 +242,7 @@ def run_notebook(np, path, cells):
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
-        source = "\n".join(line for line in source.splitlines()
-                           if not line.lstrip().startswith(("%", "!")))
+        source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
         previous = signal.signal(signal.SIGALRM, _stop_cell)
         try:
             signal.setitimer(signal.ITIMER_REAL, CELL_SECONDS)
@@ -290,7 +293,10 @@ def main(argv):
         tools = Tools(np, reference)
         meta = {"error": None, "warnings": 0}
         try:
-            with warnings.catch_warnings(record=True) as caught, np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"):
+            with (
+                warnings.catch_warnings(record=True) as caught,
+                np.errstate(divide="warn", over="warn", invalid="warn", under="ignore"),
+            ):
                 warnings.simplefilter("always")
                 target = item["target"]
                 if target == "mytorch":
@@ -311,7 +317,8 @@ def main(argv):
         except BaseException as exc:  # noqa: BLE001 - SystemExit and friends count as the case's failure
             if isinstance(exc, KeyError) and target != "mytorch":
                 meta["error"] = f"the notebook does not define {exc}" + (
-                    f" ({meta['notebook_error']})" if meta.get("notebook_error") else "")
+                    f" ({meta['notebook_error']})" if meta.get("notebook_error") else ""
+                )
             else:
                 meta["error"] = describe_error(exc, submission)
         for name, (array, problem) in tools.values.items():

@@ -18,11 +18,12 @@ Every substitution must match the reference exactly once, so a change to the ref
 makes a planted mistake meaningless fails the generation instead of silently grading a
 correct file.
 """
+
 import argparse
 import json
-import tempfile
 import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,27 +42,27 @@ SGD, ADAM, RMS, BN = "optim/sgd.py", "optim/adam.py", "optim/rmsprop.py", "nn/ba
 class Student:
     id: str
     what: str
-    edits: list = field(default_factory=list)      # (mytorch file, reference text, planted text)
-    stubs: list = field(default_factory=list)      # exercise numbers left as the stub ("5.4")
-    notebook: str = "plain"                        # how the notebook is handed in, see NOTEBOOK
-    colab: bool = False                            # handed in as a zip (python -m grading pack)
-    exchange: bool = False                         # submitted through nbgrader's exchange: mytorch/
-                                                   # travels as mytorch-handin.zip (the Hand in cell)
-    chapter: str = None                            # the chapter handed in (default: generate's)
-    answers: list = field(default_factory=list)    # (source text, planted text) in solution cells
+    edits: list = field(default_factory=list)  # (mytorch file, reference text, planted text)
+    stubs: list = field(default_factory=list)  # exercise numbers left as the stub ("5.4")
+    notebook: str = "plain"  # how the notebook is handed in, see NOTEBOOK
+    colab: bool = False  # handed in as a zip (python -m grading pack)
+    exchange: bool = False  # submitted through nbgrader's exchange: mytorch/
+    # travels as mytorch-handin.zip (the Hand in cell)
+    chapter: str = None  # the chapter handed in (default: generate's)
+    answers: list = field(default_factory=list)  # (source text, planted text) in solution cells
 
 
 # The grader patched from a notebook cell: the in-kernel score says full marks.
-HOSTILE_CELL = '''import grading.notebook, pathlib
+HOSTILE_CELL = """import grading.notebook, pathlib
 # read what should be out of reach, then make every hidden test report full points
 _peek = [p.name for p in pathlib.Path("../../..").iterdir()]
 grading.notebook.score = lambda *prefixes, points, **kw: float(points)
-'''
+"""
 
 # Everything a student could try from a notebook cell during autograde (each attempt is recorded
 # in the cell's output; tests/test_nbgrader_demo.py asserts every one was refused). The host
 # paths are the ones a student of this course could guess: the repository's, the grader's home.
-INTRUDER_CELL = '''import glob, json, os, pathlib, socket, sqlite3, subprocess, sys
+INTRUDER_CELL = """import glob, json, os, pathlib, socket, sqlite3, subprocess, sys
 tried = {{}}
 def attempt(name, action):
     try:
@@ -96,35 +97,64 @@ get_ipython().events.register("pre_run_cell", lambda info: seen.append(info.raw_
 get_ipython().events.register("post_run_cell", lambda result: print("\\n".join(seen)))
 print("INTRUDER " + json.dumps(tried))
 print("INTRUDER-UID", os.getuid())
-'''
+"""
 
 
 STUDENTS = [
     Student("s01-correct", "the reference: every exercise right"),
     Student("s02-partial", "Adam, AdamW and BatchNorm1d.backward not done (stubs)", stubs=["5.6", "5.7", "5.9"]),
-    Student("s03-momentum", "SGD forgets the momentum buffer",
-            edits=[(SGD, "grad = grad + momentum * buf if nesterov else buf", "grad = grad")]),
-    Student("s04-adam-bias", "Adam without bias correction of the second moment",
-            edits=[(ADAM, "denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps", "denom = np.sqrt(v) + eps")]),
-    Student("s05-bn-running-var", "BatchNorm1d keeps the biased variance as running variance",
-            edits=[(BN, "m * var * N / (N - 1)", "m * var")]),
-    Student("s06-syntax-error", "a syntax error in optim/rprop.py: only Rprop fails (it names the file and line)",
-            edits=[("optim/rprop.py", "import numpy as np", "import numpy as np\ndef broken(:\n")]),
-    Student("s07-edited-tests", "correct code; one test cell deleted, another replaced by `1.0`",
-            notebook="edited_tests"),
-    Student("s08-stripped-metadata", "correct code; every cell's nbgrader metadata stripped",
-            notebook="stripped_metadata"),
-    Student("s09-hostile", "nothing done; a cell replaces the grader's score() by full points",
-            stubs=["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "5.9"], notebook="hostile"),
-    Student("s10-colab", "RMSprop without the square root, handed in from Colab as a zip",
-            edits=[(RMS, 'avg = np.sqrt(state["square_avg"]) + eps', 'avg = state["square_avg"] + eps')],
-            colab=True),
-    Student("s12-intruder", "nothing done; a cell tries to read the reference, write the gradebook and a "
-            "classmate's files, leave a daemon, and copy the hidden tests into its outputs",
-            stubs=["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "5.9"], notebook="intruder"),
-    Student("s11-exchange", "Adagrad without the square root, submitted through the nbgrader exchange "
-            "(its mytorch/ arrives as mytorch-handin.zip)",
-            edits=[("optim/adagrad.py", 'np.sqrt(state["sum"]) + eps', 'state["sum"] + eps')], exchange=True),
+    Student(
+        "s03-momentum",
+        "SGD forgets the momentum buffer",
+        edits=[(SGD, "grad = grad + momentum * buf if nesterov else buf", "grad = grad")],
+    ),
+    Student(
+        "s04-adam-bias",
+        "Adam without bias correction of the second moment",
+        edits=[(ADAM, "denom = np.sqrt(v) / np.sqrt(1 - beta2 ** t) + eps", "denom = np.sqrt(v) + eps")],
+    ),
+    Student(
+        "s05-bn-running-var",
+        "BatchNorm1d keeps the biased variance as running variance",
+        edits=[(BN, "m * var * N / (N - 1)", "m * var")],
+    ),
+    Student(
+        "s06-syntax-error",
+        "a syntax error in optim/rprop.py: only Rprop fails (it names the file and line)",
+        edits=[("optim/rprop.py", "import numpy as np", "import numpy as np\ndef broken(:\n")],
+    ),
+    Student(
+        "s07-edited-tests", "correct code; one test cell deleted, another replaced by `1.0`", notebook="edited_tests"
+    ),
+    Student(
+        "s08-stripped-metadata", "correct code; every cell's nbgrader metadata stripped", notebook="stripped_metadata"
+    ),
+    Student(
+        "s09-hostile",
+        "nothing done; a cell replaces the grader's score() by full points",
+        stubs=["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "5.9"],
+        notebook="hostile",
+    ),
+    Student(
+        "s10-colab",
+        "RMSprop without the square root, handed in from Colab as a zip",
+        edits=[(RMS, 'avg = np.sqrt(state["square_avg"]) + eps', 'avg = state["square_avg"] + eps')],
+        colab=True,
+    ),
+    Student(
+        "s12-intruder",
+        "nothing done; a cell tries to read the reference, write the gradebook and a "
+        "classmate's files, leave a daemon, and copy the hidden tests into its outputs",
+        stubs=["5.1", "5.2", "5.3", "5.4", "5.5", "5.6", "5.7", "5.8", "5.9"],
+        notebook="intruder",
+    ),
+    Student(
+        "s11-exchange",
+        "Adagrad without the square root, submitted through the nbgrader exchange "
+        "(its mytorch/ arrives as mytorch-handin.zip)",
+        edits=[("optim/adagrad.py", 'np.sqrt(state["sum"]) + eps', 'state["sum"] + eps')],
+        exchange=True,
+    ),
 ]
 
 
@@ -149,7 +179,7 @@ def stub_exercises(text, exercises, path):
     lines = text.splitlines(keepends=True)
     for region in reversed(find_regions(text, path)):
         if region.exercise.split()[0] in exercises:
-            lines[region.begin - 1: region.end] = [region.stub() + "\n"]
+            lines[region.begin - 1 : region.end] = [region.stub() + "\n"]
     return "".join(lines)
 
 
@@ -158,8 +188,9 @@ def student_library(student, reference=ROOT / "solutions" / "mytorch"):
     files = {rel: (reference / rel).read_text() for rel in files_under(reference)}
     for rel, old, new in student.edits:
         if files[rel].count(old) != 1:
-            raise SampleError(f"{student.id}: `{old}` occurs {files[rel].count(old)} times in "
-                              f"solutions/mytorch/{rel} (expected once)")
+            raise SampleError(
+                f"{student.id}: `{old}` occurs {files[rel].count(old)} times in solutions/mytorch/{rel} (expected once)"
+            )
         files[rel] = files[rel].replace(old, new)
     if student.stubs:
         for rel in files:
@@ -180,8 +211,10 @@ def student_notebook(student, chapter, root=ROOT, courses=()):
     for old, new in student.answers:
         hits = [key for key, text in answers.items() if old in text]
         if len(hits) != 1 or answers[hits[0]].count(old) != 1:
-            raise SampleError(f"{student.id}: `{old}` occurs {sum(t.count(old) for t in answers.values())} times "
-                              f"in the solution cells of solutions/{chapter}/{chapter}.ipynb (expected once)")
+            raise SampleError(
+                f"{student.id}: `{old}` occurs {sum(t.count(old) for t in answers.values())} times "
+                f"in the solution cells of solutions/{chapter}/{chapter}.ipynb (expected once)"
+            )
         answers[hits[0]] = answers[hits[0]].replace(old, new)
     for cell in nb["cells"]:
         marks = _nbgrader(cell)
@@ -196,14 +229,34 @@ def student_notebook(student, chapter, root=ROOT, courses=()):
         for cell in nb["cells"]:
             cell["metadata"] = {}
     elif student.notebook == "hostile":
-        nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "hostile",
-                               "metadata": {}, "outputs": [], "source": HOSTILE_CELL})
+        nb["cells"].insert(
+            1,
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "hostile",
+                "metadata": {},
+                "outputs": [],
+                "source": HOSTILE_CELL,
+            },
+        )
     elif student.notebook == "intruder":
-        cell = INTRUDER_CELL.format(root=str(root), courses=[str(c) for c in courses],
-                                    caches=[str(Path.home() / ".cache" / "dlcourse" / "reference"),
-                                            str(root / "grading" / ".reference")])
-        nb["cells"].insert(1, {"cell_type": "code", "execution_count": None, "id": "intruder",
-                               "metadata": {}, "outputs": [], "source": cell})
+        cell = INTRUDER_CELL.format(
+            root=str(root),
+            courses=[str(c) for c in courses],
+            caches=[str(Path.home() / ".cache" / "dlcourse" / "reference"), str(root / "grading" / ".reference")],
+        )
+        nb["cells"].insert(
+            1,
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "intruder",
+                "metadata": {},
+                "outputs": [],
+                "source": cell,
+            },
+        )
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
@@ -244,7 +297,8 @@ def generate(out=OUT, chapter=CHAPTER, students=STUDENTS, root=ROOT):
             target.write_text(text)
     (out / "README.md").write_text(
         "# The sample class (GENERATED by `python -m grading sample-class`; do not edit)\n\n"
-        + "".join(f"- `{s.id}` ({s.chapter or default_chapter}): {s.what}\n" for s in students))
+        + "".join(f"- `{s.id}` ({s.chapter or default_chapter}): {s.what}\n" for s in students)
+    )
     return [s.id for s in students]
 
 
@@ -258,6 +312,7 @@ def grade_typical(chapter="all", progress=print):
     """Grade every typical student with the isolated grader (grading.check); returns rows
     (student, chapter, score, max score, [(check id, the cause named, or "NOT NAMED")])."""
     from .check import grade
+
     rows = []
     with tempfile.TemporaryDirectory() as scratch:
         students = typical_students(None if chapter == "all" else chapter)
@@ -287,11 +342,16 @@ def grade_table(rows):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading sample-class", description=__doc__.splitlines()[0])
-    parser.add_argument("--chapter", default=CHAPTER, choices=[*CHAPTERS, "all"],
-                        help="the demo's optimization class (default), one chapter's typical students, or all")
+    parser.add_argument(
+        "--chapter",
+        default=CHAPTER,
+        choices=[*CHAPTERS, "all"],
+        help="the demo's optimization class (default), one chapter's typical students, or all",
+    )
     parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--grade", action="store_true",
-                        help="also grade the typical students (isolated grader) and print a table")
+    parser.add_argument(
+        "--grade", action="store_true", help="also grade the typical students (isolated grader) and print a table"
+    )
     args = parser.parse_args(argv)
     try:
         catalogue.validate()

@@ -25,6 +25,7 @@ RLIMIT_CORE=0, and RLIMIT_NPROC under the dedicated uid (counts the whole sandbo
 sandbox ends, everything it started is gone: the pid namespace dies with its first process,
 and a cgroup's leftovers are killed.
 """
+
 import functools
 import itertools
 import os
@@ -48,9 +49,16 @@ FIX = "apt-get install bubblewrap"
 DEDICATED_UIDS = range(3_000_000, 3_900_000)
 WATCH_S = 0.05
 SAFE_ENV = {
-    "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "TMPDIR": "/tmp",
-    "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-    "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1",
+    "PATH": "/usr/bin:/bin",
+    "LANG": "C.UTF-8",
+    "HOME": "/tmp",
+    "TMPDIR": "/tmp",
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "MPLBACKEND": "Agg",
+    "MPLCONFIGDIR": "/tmp",
+    "PYTHONDONTWRITEBYTECODE": "1",
     "PYTHONHASHSEED": "0",
 }
 # /proc entries that must stay read-only even for a process that somehow kept privileges.
@@ -64,17 +72,18 @@ class SandboxUnavailable(RuntimeError):
 @dataclass
 class Limits:
     """Limits of one sandbox (wall_s is the total for the submission); whole-sandbox unless noted."""
+
     wall_s: float = 120.0
-    case_s: float = 30.0          # one case may not take longer than this
-    memory_bytes: int = 2 << 30   # resident memory of all its processes together
-    tasks: int = 128              # processes and threads together
-    cpu_s: float = None           # CPU time of all its processes together (default: 2 x wall_s + 10)
+    case_s: float = 30.0  # one case may not take longer than this
+    memory_bytes: int = 2 << 30  # resident memory of all its processes together
+    tasks: int = 128  # processes and threads together
+    cpu_s: float = None  # CPU time of all its processes together (default: 2 x wall_s + 10)
     address_space_bytes: int = None  # per process (RLIMIT_AS); default: memory_bytes
     output_bytes: int = 64 << 10  # kept of stdout and stderr each; the rest is read and dropped
     result_bytes: int = 64 << 20  # of result frames
-    file_bytes: int = 16 << 20    # largest file the process may write
-    tmp_bytes: int = 64 << 20     # size of the private /tmp (bwrap)
-    shm_bytes: int = 16 << 20     # size of the private /dev/shm (bwrap)
+    file_bytes: int = 16 << 20  # largest file the process may write
+    tmp_bytes: int = 64 << 20  # size of the private /tmp (bwrap)
+    shm_bytes: int = 16 << 20  # size of the private /dev/shm (bwrap)
 
     @property
     def cpu_total_s(self):
@@ -93,6 +102,7 @@ def site_packages():
 
 # ---------------------------------------------------------------- which method
 
+
 def _bwrap_problem():
     """None if bubblewrap can build our sandbox here, else why not (one line)."""
     bwrap = shutil.which("bwrap")
@@ -103,18 +113,19 @@ def _bwrap_problem():
     try:
         uid = DEDICATED_UIDS[0] if os.geteuid() == 0 else None
         drop = _drop(uid) if uid is not None else []
-        probe = subprocess.run([*_bwrap_prefix(Limits(), uid), *drop, "/usr/bin/true"], capture_output=True,
-                               timeout=20)
+        probe = subprocess.run([*_bwrap_prefix(Limits(), uid), *drop, "/usr/bin/true"], capture_output=True, timeout=20)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap could not start ({exc})"
     if probe.returncode != 0:
         detail = probe.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        return (f"bubblewrap cannot create its namespaces here ({detail[0]}): allow unprivileged user "
-                f"namespaces, or run the grader as root")
+        return (
+            f"bubblewrap cannot create its namespaces here ({detail[0]}): allow unprivileged user "
+            f"namespaces, or run the grader as root"
+        )
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def bwrap_problem():
     return _bwrap_problem() if sys.platform.startswith("linux") else "bubblewrap needs Linux"
 
@@ -136,7 +147,8 @@ def method():
     if problem:
         raise SandboxUnavailable(
             f"grading refused: student code cannot be sandboxed on this machine: {problem}. "
-            f"To grade with weaker isolation anyway, set GRADING_SANDBOX=limits (see grading/README-isolation.md)")
+            f"To grade with weaker isolation anyway, set GRADING_SANDBOX=limits (see grading/README-isolation.md)"
+        )
     return "bwrap"
 
 
@@ -149,16 +161,19 @@ def require(how=None):
         raise SystemExit(3) from None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def nobody_works():
     """True if uid 65534 can start this interpreter (not so when it lives under a 0700 /root)."""
+
     def drop():
         os.setgroups([])
         os.setgid(NOBODY)
         os.setuid(NOBODY)
+
     try:
-        probe = subprocess.run([str(interpreter()[0]), "-I", "-S", "-c", "pass"], preexec_fn=drop,
-                               capture_output=True, timeout=30, cwd="/")
+        probe = subprocess.run(
+            [str(interpreter()[0]), "-I", "-S", "-c", "pass"], preexec_fn=drop, capture_output=True, timeout=30, cwd="/"
+        )
     except (OSError, subprocess.SubprocessError):
         return False
     return probe.returncode == 0
@@ -172,21 +187,31 @@ def describe(how=None):
     except SandboxUnavailable as exc:
         how, problem = None, str(exc)
     cgroup = Cgroup.available()
-    user = {"bwrap": "a dedicated uid per sandbox, no capabilities" if os.geteuid() == 0
-            else "the caller's uid in a user namespace, no capabilities",
-            "nobody": "uid 65534" if os.geteuid() == 0 else "the grading user (not root: no drop)",
-            "limits": "the grading user", None: None}[how]
-    limits = f"cgroup {cgroup} (memory, tasks) + watchdog (memory, tasks, CPU)" if cgroup \
-        else "watchdog (memory, tasks, CPU; polled every %g s) + per-process rlimits" % WATCH_S
-    guarantees = {"bwrap": "sees only its own files, the interpreter and its packages; no network, no other "
-                           "processes, no instructor files; gone with everything it started when it ends",
-                  "nobody": "NOT isolated: reads every world-readable file and has the network",
-                  "limits": "NOT isolated: reads and writes whatever the grading user can",
-                  None: "none: grading refuses"}[how]
+    user = {
+        "bwrap": "a dedicated uid per sandbox, no capabilities"
+        if os.geteuid() == 0
+        else "the caller's uid in a user namespace, no capabilities",
+        "nobody": "uid 65534" if os.geteuid() == 0 else "the grading user (not root: no drop)",
+        "limits": "the grading user",
+        None: None,
+    }[how]
+    limits = (
+        f"cgroup {cgroup} (memory, tasks) + watchdog (memory, tasks, CPU)"
+        if cgroup
+        else f"watchdog (memory, tasks, CPU; polled every {WATCH_S:g} s) + per-process rlimits"
+    )
+    guarantees = {
+        "bwrap": "sees only its own files, the interpreter and its packages; no network, no other "
+        "processes, no instructor files; gone with everything it started when it ends",
+        "nobody": "NOT isolated: reads every world-readable file and has the network",
+        "limits": "NOT isolated: reads and writes whatever the grading user can",
+        None: "none: grading refuses",
+    }[how]
     return {"method": how, "user": user, "limits": limits, "problem": problem, "guarantees": guarantees}
 
 
 # ---------------------------------------------------------------- whole-sandbox limits
+
 
 class Cgroup:
     """A cgroup of one sandbox (v2, or v1's memory and pids hierarchies) with its limits."""
@@ -195,9 +220,9 @@ class Cgroup:
     V1 = {"memory": Path("/sys/fs/cgroup/memory"), "pids": Path("/sys/fs/cgroup/pids")}
 
     @classmethod
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def available(cls):
-        """"v2", "v1" or None: where this process may make a cgroup with memory and pids limits."""
+        """ "v2", "v1" or None: where this process may make a cgroup with memory and pids limits."""
         if os.environ.get("GRADING_NO_CGROUP"):
             return None
         try:
@@ -237,8 +262,11 @@ class Cgroup:
         if version is None:
             return None
         name = f"dlcourse-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-        group = cls._make_v2(cls._parent_v2(), name) if version == "v2" else \
-            cls("v1", {k: p / name for k, p in cls.V1.items()})
+        group = (
+            cls._make_v2(cls._parent_v2(), name)
+            if version == "v2"
+            else cls("v1", {k: p / name for k, p in cls.V1.items()})
+        )
         if version == "v1":
             group.create()
             (group.folders["memory"] / "memory.limit_in_bytes").write_text(str(limits.memory_bytes))
@@ -400,15 +428,37 @@ def _bwrap_prefix(limits, uid, env=None):
     """bwrap's options up to the program: namespaces, file system skeleton, privilege drop."""
     bwrap = shutil.which("bwrap") or "bwrap"
     env = SAFE_ENV if env is None else env
-    args = [bwrap, "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
-            "--die-with-parent", "--new-session", "--clearenv",
-            *[arg for key, value in env.items() for arg in ("--setenv", key, value)],
-            # /tmp first: the interpreter or the venv may live under /tmp (a CI clone),
-            # and a tmpfs mounted after their binds would hide them.
-            "--perms", "1777", "--size", str(limits.tmp_bytes), "--tmpfs", "/tmp",
-            *_system_binds(),
-            "--proc", "/proc", "--dev", "/dev",
-            "--perms", "1777", "--size", str(limits.shm_bytes), "--tmpfs", "/dev/shm"]
+    args = [
+        bwrap,
+        "--unshare-ipc",
+        "--unshare-pid",
+        "--unshare-net",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        *[arg for key, value in env.items() for arg in ("--setenv", key, value)],
+        # /tmp first: the interpreter or the venv may live under /tmp (a CI clone),
+        # and a tmpfs mounted after their binds would hide them.
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.tmp_bytes),
+        "--tmpfs",
+        "/tmp",
+        *_system_binds(),
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--perms",
+        "1777",
+        "--size",
+        str(limits.shm_bytes),
+        "--tmpfs",
+        "/dev/shm",
+    ]
     for path in PROC_READ_ONLY:
         if os.path.exists(path):
             args += ["--ro-bind", path, path]
@@ -421,15 +471,30 @@ def _bwrap_prefix(limits, uid, env=None):
 def _parent_dirs(targets):
     """`--dir` options making every folder above the bind targets traversable (bwrap would make
     them 0700, closed to the sandbox's own uid)."""
-    parents = sorted({str(parent) for target in targets for parent in Path(target).parents
-                      if parent != Path("/") and not parent.is_relative_to("/usr")}, key=len)
+    parents = sorted(
+        {
+            str(parent)
+            for target in targets
+            for parent in Path(target).parents
+            if parent != Path("/") and not parent.is_relative_to("/usr")
+        },
+        key=len,
+    )
     return [arg for parent in parents for arg in ("--perms", "0755", "--dir", parent)]
 
 
 def _drop(uid):
     """The program prefix that a root bwrap runs first: become `uid`, with no capability left."""
-    return [shutil.which("setpriv") or "/usr/bin/setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    return [
+        shutil.which("setpriv") or "/usr/bin/setpriv",
+        f"--reuid={uid}",
+        f"--regid={uid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]
 
 
 def _set_limits(limits, drop_to_nobody, cgroup, dedicated):
@@ -470,6 +535,7 @@ class CappedReader(threading.Thread):
 @dataclass
 class Process:
     """A started sandbox: wait for it, kill it with everything it started, ask why it died."""
+
     popen: subprocess.Popen
     limits: Limits
     cgroup: Cgroup = None
@@ -532,8 +598,19 @@ class Sandbox:
         if self.how not in METHODS:
             raise ValueError(f"unknown sandbox method {self.how!r}")
 
-    def spawn(self, argv, ro=(), rw=(), chdir="/", env=None, pass_fds=(), stdin=subprocess.DEVNULL,
-              stdout=subprocess.PIPE, stderr=subprocess.PIPE, owned=()):
+    def spawn(
+        self,
+        argv,
+        ro=(),
+        rw=(),
+        chdir="/",
+        env=None,
+        pass_fds=(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        owned=(),
+    ):
         """Start argv in the sandbox; returns a Process.
 
         ro, rw: (host path, path inside) pairs bound read-only / read-write (bwrap; the other
@@ -562,15 +639,29 @@ class Sandbox:
                 for folder in owned:
                     for path in [Path(folder), *Path(folder).rglob("*")]:
                         os.lchown(path, uid, uid)
-            command = [*_bwrap_prefix(self.limits, uid, env), *binds, "--chdir", str(chdir),
-                       *(_drop(uid) if uid is not None else []), *argv]
+            command = [
+                *_bwrap_prefix(self.limits, uid, env),
+                *binds,
+                "--chdir",
+                str(chdir),
+                *(_drop(uid) if uid is not None else []),
+                *argv,
+            ]
             cwd = "/"
         else:
             command, cwd = list(argv), str(chdir)
         drop = self.how == "nobody" and root
         popen = subprocess.Popen(
-            command, stdin=stdin, stdout=stdout, stderr=stderr, pass_fds=tuple(pass_fds), env=env, cwd=cwd,
-            preexec_fn=functools.partial(_set_limits, self.limits, drop, cgroup, uid is not None), close_fds=True)
+            command,
+            stdin=stdin,
+            stdout=stdout,
+            stderr=stderr,
+            pass_fds=tuple(pass_fds),
+            env=env,
+            cwd=cwd,
+            preexec_fn=functools.partial(_set_limits, self.limits, drop, cgroup, uid is not None),
+            close_fds=True,
+        )
         return Process(popen, self.limits, cgroup, uid)
 
     def start(self, job_dir, submission_dir, result_fd):
@@ -582,10 +673,12 @@ class Sandbox:
         """
         python, _ = interpreter()
         inside_job, inside_sub = self.paths(job_dir, submission_dir)
-        return self.spawn([str(python), "-I", "-S", f"{inside_job}/runner.py", f"{inside_job}/job.json",
-                           str(result_fd)],
-                          ro=[(submission_dir, inside_sub), (job_dir, inside_job)], chdir=inside_sub,
-                          pass_fds=(result_fd,))
+        return self.spawn(
+            [str(python), "-I", "-S", f"{inside_job}/runner.py", f"{inside_job}/job.json", str(result_fd)],
+            ro=[(submission_dir, inside_sub), (job_dir, inside_job)],
+            chdir=inside_sub,
+            pass_fds=(result_fd,),
+        )
 
     def paths(self, job_dir, submission_dir):
         """(job folder, submission folder) as the sandboxed process sees them."""

@@ -16,6 +16,7 @@ Both pieces are switched on in grading/nbgrader_config.py, so every way of autog
   that shows a line of the hidden tests is removed. A submission holding a symlink or special
   file is not graded (every test cell scores 0 and says why).
 """
+
 import json
 import os
 import shutil
@@ -86,19 +87,38 @@ class SandboxedKernelManager(AsyncKernelManager):
         argv = [str(connection) if arg == self.connection_file else arg for arg in kernel_cmd]
         if any("ipykernel" in arg for arg in argv):
             argv[0] = environment_python()
-        env = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": "/tmp", "TMPDIR": "/tmp",
-               "MPLCONFIGDIR": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "OMP_NUM_THREADS": "1",
-               "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1",
-               "PYTHONPATH": INSIDE_STUB,
-               "NBGRADER_EXECUTION": (kw.get("env") or {}).get("NBGRADER_EXECUTION", "autograde")}
-        limits = Limits(wall_s=self.wall_s, memory_bytes=self.memory_mb << 20, tasks=self.tasks,
-                        address_space_bytes=max(8 << 30, self.memory_mb << 21), file_bytes=64 << 20,
-                        tmp_bytes=256 << 20)
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "HOME": "/tmp",
+            "TMPDIR": "/tmp",
+            "MPLCONFIGDIR": "/tmp",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": INSIDE_STUB,
+            "NBGRADER_EXECUTION": (kw.get("env") or {}).get("NBGRADER_EXECUTION", "autograde"),
+        }
+        limits = Limits(
+            wall_s=self.wall_s,
+            memory_bytes=self.memory_mb << 20,
+            tasks=self.tasks,
+            address_space_bytes=max(8 << 30, self.memory_mb << 21),
+            file_bytes=64 << 20,
+            tmp_bytes=256 << 20,
+        )
         proc = Sandbox(limits).spawn(
-            argv, ro=[(KERNEL_STUB, INSIDE_STUB)],
+            argv,
+            ro=[(KERNEL_STUB, INSIDE_STUB)],
             rw=[(home, INSIDE_HOME), (self._sandbox_dir / "ipc", self._sandbox_dir / "ipc")],
-            chdir=inside, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            owned=[home, self._sandbox_dir / "ipc"])
+            chdir=inside,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            owned=[home, self._sandbox_dir / "ipc"],
+        )
         self._sandbox_process = proc
         provisioner = self.provisioner
         provisioner.process, provisioner.pid = proc.popen, proc.pid
@@ -157,12 +177,19 @@ def cell_report(report, prefixes, points):
     from .notebook import cell_points
 
     rows = [r for r in report["checks"] if any(r["id"] == p or r["id"].startswith(p + ".") for p in prefixes)]
-    part = {"score": round(sum(r["points"] for r in rows), 2), "max_score": round(sum(r["max_points"] for r in rows), 2)}
+    part = {
+        "score": round(sum(r["points"] for r in rows), 2),
+        "max_score": round(sum(r["max_points"] for r in rows), 2),
+    }
     earned = cell_points(part, points)
     lines = [verdict(earned, points, rows)]
     for row in rows:
-        share = f"{cell_points(row_part(row), points * row['max_points'] / part['max_score']):g}" \
-            f"/{points * row['max_points'] / part['max_score']:.3g}" if part["max_score"] else "0/0"
+        share = (
+            f"{cell_points(row_part(row), points * row['max_points'] / part['max_score']):g}"
+            f"/{points * row['max_points'] / part['max_score']:.3g}"
+            if part["max_score"]
+            else "0/0"
+        )
         lines.append(f"  {'ok   ' if row['passed'] else 'WRONG'} {row['id']} ({share}): {row['message']}")
     return earned, "\n".join(lines) + "\n"
 
@@ -175,12 +202,24 @@ def cell_record(report, prefixes, points, earned, chapter, refused=None):
     checks = all_checks(chapter)
     titles = {check.id: check.exercise for check in checks}
     rows = (report or {}).get("checks") or [
-        dict(id=c.id, passed=False, points=0.0, max_points=c.points, message=f"not graded: {refused}")
-        for c in checks]
+        dict(id=c.id, passed=False, points=0.0, max_points=c.points, message=f"not graded: {refused}") for c in checks
+    ]
     rows = [r for r in rows if any(r["id"] == p or r["id"].startswith(p + ".") for p in prefixes)]
-    return {"points": earned, "max_points": points,
-            "checks": [dict(id=r["id"], exercise=titles.get(r["id"], r["id"]), passed=r["passed"], points=r["points"],
-                            max_points=r["max_points"], message=r["message"]) for r in rows]}
+    return {
+        "points": earned,
+        "max_points": points,
+        "checks": [
+            dict(
+                id=r["id"],
+                exercise=titles.get(r["id"], r["id"]),
+                passed=r["passed"],
+                points=r["points"],
+                max_points=r["max_points"],
+                message=r["message"],
+            )
+            for r in rows
+        ],
+    }
 
 
 def library_note(folder):
@@ -202,10 +241,10 @@ class TrustedScores(CoursePreprocessor):
     """Replace every test cell's outputs and score with the isolated grader's (see the module's doc)."""
 
     def preprocess(self, nb, resources):
+        from nbgrader.coursedir import CourseDirectory
+
         from .check import grade
         from .verify import grader_cells
-
-        from nbgrader.coursedir import CourseDirectory
 
         chapter, student = resources["nbgrader"]["assignment"], resources["nbgrader"]["student"]
         folder = Path(resources["metadata"]["path"])
@@ -231,18 +270,35 @@ class TrustedScores(CoursePreprocessor):
                 else:
                     earned, text = cell_report(report, prefixes, points)
                 graded[grade_id] = cell_record(report, prefixes, points, earned, chapter, refused)
-                cell.outputs = [new_output("stream", name="stdout", text=text),
-                                new_output("execute_result", data={"text/plain": f"{earned:g}"},
-                                           execution_count=cell.get("execution_count"))]
+                cell.outputs = [
+                    new_output("stream", name="stdout", text=text),
+                    new_output(
+                        "execute_result",
+                        data={"text/plain": f"{earned:g}"},
+                        execution_count=cell.get("execution_count"),
+                    ),
+                ]
             elif hidden:
-                cell.outputs = [new_output("stream", name="stdout", text=REMOVED)
-                                if any(line in output_text(o) for line in hidden) else o for o in cell.outputs]
-        nb.metadata["dlcourse"] = {"graded_by": "isolated grader", "refused": refused, "claims": claims,
-                                   "isolation": report.get("isolation") if report else None,
-                                   "cells": graded, "library": library_note(folder)}
+                cell.outputs = [
+                    new_output("stream", name="stdout", text=REMOVED)
+                    if any(line in output_text(o) for line in hidden)
+                    else o
+                    for o in cell.outputs
+                ]
+        nb.metadata["dlcourse"] = {
+            "graded_by": "isolated grader",
+            "refused": refused,
+            "claims": claims,
+            "isolation": report.get("isolation") if report else None,
+            "cells": graded,
+            "library": library_note(folder),
+        }
         if claims:
-            self.log.warning("%s: the notebook printed scores of its own in %s (the grader's count)",
-                             student, ", ".join(sorted(claims)))
+            self.log.warning(
+                "%s: the notebook printed scores of its own in %s (the grader's count)",
+                student,
+                ", ".join(sorted(claims)),
+            )
             flag(resources)
         return nb, resources
 

@@ -34,6 +34,7 @@ with its reason on stdout, and counted on stderr), 2 on a usage error.
 autograde-parallel, verify and grade-demo run this first; before a plain `nbgrader autograde`
 run it yourself, after `nbgrader collect`.
 """
+
 import argparse
 import os
 import stat
@@ -57,8 +58,9 @@ HANDED_IN = "mytorch/ handed in"
 UNPACKED = f"mytorch/ unpacked from {LIBRARY_ZIP}"
 STUBS = "no mytorch handed in: graded against the student edition (stubs)"
 REFUSED = "submission refused"
-NOT_A_FOLDER = (f"{REFUSED} (a symlink or a file where its folder should be; removed): "
-                "graded against the student edition (stubs)")
+NOT_A_FOLDER = (
+    f"{REFUSED} (a symlink or a file where its folder should be; removed): graded against the student edition (stubs)"
+)
 
 
 def stubs_status(why):
@@ -77,8 +79,9 @@ def check_member(info, seen, folders):
     if "\\" in name or ":" in name or any(p in ("", ".", "..") for p in parts) or not library_source(name):
         raise PackError(f"{name[:MAX_NAME]!r} is not a file of mytorch/ ending in .py")
     if not name.isprintable() or len(name) > MAX_NAME or max(map(len, parts)) > MAX_PART:
-        raise PackError(f"{name[:MAX_NAME]!r}: names must be printable, parts of at most {MAX_PART} "
-                        f"characters, {MAX_NAME} in all")
+        raise PackError(
+            f"{name[:MAX_NAME]!r}: names must be printable, parts of at most {MAX_PART} characters, {MAX_NAME} in all"
+        )
     if name in seen:
         raise PackError(f"{name!r} is in the zip twice")
     if name in folders or any(prefix in seen for prefix in prefixes(name)):
@@ -214,8 +217,7 @@ def unpack_library(submission, edition=EDITION):
         safe_copy_tree(submission, None, max_bytes=float("inf"), max_files=MAX_TREE_FILES)
     except SubmissionRefused as err:
         remove_special(submission)
-        return write_stubs(submission, f"{REFUSED} ({err.reason}): graded against the student edition (stubs)",
-                           edition)
+        return write_stubs(submission, f"{REFUSED} ({err.reason}): graded against the student edition (stubs)", edition)
     library = submission / "mytorch"
     earlier = earlier_note(library)
     if earlier and earlier.startswith(REFUSED):
@@ -253,8 +255,12 @@ def main(argv=None):
 
     parser = argparse.ArgumentParser(prog="python -m grading unpack", description=__doc__.splitlines()[0])
     parser.add_argument("chapter")
-    parser.add_argument("--course", type=Path, default=COURSE / "grading",
-                        help="folder holding the course's nbgrader_config.py (default: grading/)")
+    parser.add_argument(
+        "--course",
+        type=Path,
+        default=COURSE / "grading",
+        help="folder holding the course's nbgrader_config.py (default: grading/)",
+    )
     args = parser.parse_args(argv)
     statuses = unpack_submissions(settings(args.course)["submitted"], args.chapter)
     for student, status in statuses.items():

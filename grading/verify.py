@@ -24,6 +24,7 @@ written to <--course>/reports/verify-<CHAPTER>.json and .txt, grading/reports/ b
 --report PATH.json). Without a working sandbox verify refuses (exit 3), unless
 GRADING_SANDBOX= opts in to a weaker method.
 """
+
 import argparse
 import ast
 import json
@@ -49,8 +50,9 @@ def score_calls(source):
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "score":
             prefixes = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-            points = next((k.value.value for k in node.keywords if k.arg == "points"
-                           and isinstance(k.value, ast.Constant)), None)
+            points = next(
+                (k.value.value for k in node.keywords if k.arg == "points" and isinstance(k.value, ast.Constant)), None
+            )
             if prefixes and points is not None:
                 calls.append((prefixes, float(points)))
     return calls
@@ -114,8 +116,17 @@ def verify_student(course, chapter, student, cells, grade=None):
     folders = settings(course) if isinstance(course, (str, Path)) else course
     submission = Path(folders["submitted"]) / student / chapter
     autograded = Path(folders["autograded"]) / student / chapter / f"{chapter}.ipynb"
-    row = dict(student=student, autograded=autograded.is_file(), library=None, changed=[], refused=None,
-               cells=[], diagnosis=[], isolation=None, autograded_without_library=False)
+    row = dict(
+        student=student,
+        autograded=autograded.is_file(),
+        library=None,
+        changed=[],
+        refused=None,
+        cells=[],
+        diagnosis=[],
+        isolation=None,
+        autograded_without_library=False,
+    )
     try:
         row["library"] = unpack_library(submission)
         copy = pristine.keep(submission, Path(folders["submitted"]).parent / "pristine" / student / chapter)
@@ -133,11 +144,18 @@ def verify_student(course, chapter, student, cells, grade=None):
     for grade_id in sorted(set(cells) | set(recorded)):
         mine = isolated.get(grade_id)
         auto, manual = recorded.get(grade_id, (None, None))
-        row["cells"].append(dict(
-            cell=grade_id, isolated=mine, gradebook=auto, manual=manual, claimed=claims.get(grade_id),
-            verified=mine is not None,
-            not_set_by_grader=mine is not None and auto is not None and abs(auto - mine) > TOLERANCE,
-            disagreement=grade_id in claims))
+        row["cells"].append(
+            dict(
+                cell=grade_id,
+                isolated=mine,
+                gradebook=auto,
+                manual=manual,
+                claimed=claims.get(grade_id),
+                verified=mine is not None,
+                not_set_by_grader=mine is not None and auto is not None and abs(auto - mine) > TOLERANCE,
+                disagreement=grade_id in claims,
+            )
+        )
     row["diagnosis"] = [r["message"] for r in report["checks"] if not r["passed"]]
     return row
 
@@ -173,16 +191,27 @@ def flags(result):
     lines = []
     claimed = [r for r in result["cells"] if r["disagreement"]]
     if claimed:
-        lines.append("POSSIBLE TAMPERING: the notebook printed scores of its own in "
-                     + ", ".join(f"{r['cell']} ({r['claimed']:g} claimed, {r['isolated']:g} graded)"
-                                 if isinstance(r["claimed"], float) else r["cell"] for r in claimed))
+        lines.append(
+            "POSSIBLE TAMPERING: the notebook printed scores of its own in "
+            + ", ".join(
+                f"{r['cell']} ({r['claimed']:g} claimed, {r['isolated']:g} graded)"
+                if isinstance(r["claimed"], float)
+                else r["cell"]
+                for r in claimed
+            )
+        )
     for r in result["cells"]:
         if r["not_set_by_grader"]:
-            lines.append(f"SCORE NOT SET BY THE GRADER: {r['cell']} was {r['gradebook']:g} in the gradebook, "
-                         f"the grader gives {r['isolated']:g} (now corrected)")
+            lines.append(
+                f"SCORE NOT SET BY THE GRADER: {r['cell']} was {r['gradebook']:g} in the gradebook, "
+                f"the grader gives {r['isolated']:g} (now corrected)"
+            )
     if result["changed"]:
-        lines.append("SUBMISSION CHANGED since it was collected (the collected copy is graded): "
-                     + ", ".join(result["changed"][:10]) + (" ..." if len(result["changed"]) > 10 else ""))
+        lines.append(
+            "SUBMISSION CHANGED since it was collected (the collected copy is graded): "
+            + ", ".join(result["changed"][:10])
+            + (" ..." if len(result["changed"]) > 10 else "")
+        )
     if result["refused"]:
         lines.append(f"NOT GRADED: {result['refused']}")
     return lines
@@ -190,8 +219,11 @@ def flags(result):
 
 def text_report(chapter, results, totals):
     isolation = sorted({r["isolation"] for r in results if r["isolation"]})
-    lines = [f"verify {chapter}: the gradebook against the isolated grader on each collected copy",
-             f"isolation: {', '.join(isolation) or 'none (nothing graded)'}", ""]
+    lines = [
+        f"verify {chapter}: the gradebook against the isolated grader on each collected copy",
+        f"isolation: {', '.join(isolation) or 'none (nothing graded)'}",
+        "",
+    ]
     for result in results:
         score, max_score = totals.get(result["student"], (0, 0))
         problems = flags(result)
@@ -230,17 +262,29 @@ def verify(course, chapter, jobs=None, progress=True, report=None, scheduler=Non
         failed = {s: r for s, r in reports.items() if isinstance(r, BaseException)}
         if failed:  # the grader failed (not a submission): no report built on part of the class
             student, exc = next(iter(failed.items()))
-            raise exc if isinstance(exc, SandboxUnavailable) else RuntimeError(
-                f"verify {chapter}: grading failed for {', '.join(sorted(failed))}: {type(exc).__name__}: {exc}")
+            raise (
+                exc
+                if isinstance(exc, SandboxUnavailable)
+                else RuntimeError(
+                    f"verify {chapter}: grading failed for {', '.join(sorted(failed))}: {type(exc).__name__}: {exc}"
+                )
+            )
         for student in students:
             graded = reports.get(student)
-            results.append(verify_student(folders, chapter, student, cells,
-                                          grade=(lambda *_, report=graded: report) if graded else None))
+            results.append(
+                verify_student(
+                    folders, chapter, student, cells, grade=(lambda *_, report=graded: report) if graded else None
+                )
+            )
     totals = write_gradebook(folders["db_url"], chapter, results)
     report = Path(report) if report else Path(course).resolve() / "reports" / f"verify-{chapter}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps({"chapter": chapter, "students": results,
-                                  "totals": {k: list(v) for k, v in totals.items()}}, indent=1) + "\n")
+    report.write_text(
+        json.dumps(
+            {"chapter": chapter, "students": results, "totals": {k: list(v) for k, v in totals.items()}}, indent=1
+        )
+        + "\n"
+    )
     report.with_suffix(".txt").write_text(text_report(chapter, results, totals))
     return results, totals, report
 
@@ -248,15 +292,20 @@ def verify(course, chapter, jobs=None, progress=True, report=None, scheduler=Non
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m grading verify", description=__doc__.splitlines()[0])
     parser.add_argument("chapter")
-    parser.add_argument("--course", type=Path, default=COURSE / "grading",
-                        help="folder holding the course's nbgrader_config.py (default: grading/)")
+    parser.add_argument(
+        "--course",
+        type=Path,
+        default=COURSE / "grading",
+        help="folder holding the course's nbgrader_config.py (default: grading/)",
+    )
     parser.add_argument("--jobs", type=int, help="students graded at once (default: the cores)")
     parser.add_argument("--report", type=Path, help="report file (.json; a .txt is written next to it)")
     parser.add_argument("--scheduler", help="a Dask scheduler's address (tcp://HOST:8786); default: a LocalCluster")
     args = parser.parse_args(argv)
     try:
-        results, totals, report = verify(args.course, args.chapter, args.jobs, report=args.report,
-                                         scheduler=args.scheduler)
+        results, totals, report = verify(
+            args.course, args.chapter, args.jobs, report=args.report, scheduler=args.scheduler
+        )
     except SandboxUnavailable as exc:
         print(exc, file=sys.stderr)
         return 3

@@ -3,6 +3,7 @@
 The student edition (stubs) at the repository root is exercised through notebooks and the
 grader, which run it in their own processes.
 """
+
 import os
 import sys
 from pathlib import Path
@@ -15,7 +16,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 import mytorch  # noqa: E402
 
 assert Path(mytorch.__file__).resolve().is_relative_to(SOLUTIONS), (
-    f"tests must import the reference mytorch from {SOLUTIONS}, got {mytorch.__file__}")
+    f"tests must import the reference mytorch from {SOLUTIONS}, got {mytorch.__file__}"
+)
 
 
 import pytest  # noqa: E402
@@ -28,8 +30,9 @@ def executed_source(tmp_path_factory):
     Running a reference notebook takes 30-80 s; test_notebooks checks the run, the book test
     reuses its outputs (`make book BOOK_EXECUTED=<folder>`) instead of running it again.
     """
-    from notebooks import ROOT, execute
     import nbformat
+    from notebooks import ROOT, execute
+
     folder = tmp_path_factory.mktemp("executed-sources")
 
     def run(chapter_id):
@@ -37,6 +40,7 @@ def executed_source(tmp_path_factory):
         if not done.exists():
             nbformat.write(execute(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb"), done)
         return done
+
     run.folder = folder
     return run
 
@@ -45,8 +49,10 @@ def executed_source(tmp_path_factory):
 # unit, so its module fixtures (a graded class, a clone) are built once; files that share a
 # session fixture or a machine-wide resource share a group, and so a worker.
 SHARED = {
-    "test_notebooks.py": "executed-sources", "test_book.py": "executed-sources",  # executed_source
-    "test_nbgrader_exchange.py": "unix-accounts", "test_docs_commands.py": "unix-accounts",
+    "test_notebooks.py": "executed-sources",
+    "test_book.py": "executed-sources",  # executed_source
+    "test_nbgrader_exchange.py": "unix-accounts",
+    "test_docs_commands.py": "unix-accounts",
     "test_hub_browser.py": "unix-accounts",  # real Unix accounts, /srv/nbgrader
 }
 

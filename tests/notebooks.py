@@ -1,4 +1,5 @@
 """Running notebooks the way a student does: a fresh kernel, the notebook's folder as cwd."""
+
 import warnings
 from pathlib import Path
 
@@ -7,14 +8,23 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER_IDS = ["universal_approximation", "perceptron_learning", "matrix_calculus",
-               "backprop", "optimization", "torch_pipeline"]
+CHAPTER_IDS = [
+    "universal_approximation",
+    "perceptron_learning",
+    "matrix_calculus",
+    "backprop",
+    "optimization",
+    "torch_pipeline",
+]
 
 
 def source_notebooks():
     """The chapter notebooks that exist in solutions/, as (chapter_id, path)."""
-    return [(cid, ROOT / "solutions" / cid / f"{cid}.ipynb") for cid in CHAPTER_IDS
-            if (ROOT / "solutions" / cid / f"{cid}.ipynb").exists()]
+    return [
+        (cid, ROOT / "solutions" / cid / f"{cid}.ipynb")
+        for cid in CHAPTER_IDS
+        if (ROOT / "solutions" / cid / f"{cid}.ipynb").exists()
+    ]
 
 
 # Now and then (twice in two full runs here) a kernel sits idle on a cell it was sent,
@@ -28,8 +38,13 @@ def execute(path, timeout=CELL_TIMEOUT, allow_errors=False):
     """Execute a notebook in its own folder and return the executed copy (the file is untouched)."""
     for attempt in (1, 2):
         nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=allow_errors,
-                                resources={"metadata": {"path": str(Path(path).parent)}})
+        client = NotebookClient(
+            nb,
+            timeout=timeout,
+            kernel_name="python3",
+            allow_errors=allow_errors,
+            resources={"metadata": {"path": str(Path(path).parent)}},
+        )
         try:
             client.execute()
             return nb
@@ -54,5 +69,10 @@ def outputs_text(cell):
 
 def errors(nb):
     """(cell index, 'Name: value') of every cell that raised."""
-    return [(i, f"{o.ename}: {o.evalue}") for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            for o in cell.get("outputs", []) if o.output_type == "error"]
+    return [
+        (i, f"{o.ename}: {o.evalue}")
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code"
+        for o in cell.get("outputs", [])
+        if o.output_type == "error"
+    ]

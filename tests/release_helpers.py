@@ -5,6 +5,7 @@ library and source notebook, so these tests do not depend on the real chapters. 
 runs nbgrader (seconds), so `released_course()` does it once per test session; tests that
 change files work on `copy_of_released(tmp_path)`.
 """
+
 import atexit
 import functools
 import hashlib
@@ -89,10 +90,8 @@ def nbgrader_meta(**fields):
 
 
 def source_notebook():
-    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                               "language": "python"}})
-    solution = new_code_cell(SOLUTION_CELL, id="triple",
-                             metadata=nbgrader_meta(solution=True, grade_id="triple"))
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+    solution = new_code_cell(SOLUTION_CELL, id="triple", metadata=nbgrader_meta(solution=True, grade_id="triple"))
     # Saved outputs and run timestamps in the source must not reach the student edition.
     solution.execution_count = 7
     solution.outputs = [nbformat.v4.new_output("stream", name="stdout", text="ran the reference\n")]
@@ -100,10 +99,14 @@ def source_notebook():
     nb.cells = [
         new_markdown_cell("# Toy chapter\n\nTriple a number.", id="intro"),
         solution,
-        new_code_cell(TEST_CELL, id="test_triple",
-                      metadata=nbgrader_meta(grade=True, locked=True, points=2, grade_id="test_triple")),
-        new_markdown_cell(ANSWER_TEXT, id="answer",
-                          metadata=nbgrader_meta(solution=True, grade=True, points=1, grade_id="answer")),
+        new_code_cell(
+            TEST_CELL,
+            id="test_triple",
+            metadata=nbgrader_meta(grade=True, locked=True, points=2, grade_id="test_triple"),
+        ),
+        new_markdown_cell(
+            ANSWER_TEXT, id="answer", metadata=nbgrader_meta(solution=True, grade=True, points=1, grade_id="answer")
+        ),
     ]
     return nb
 
@@ -119,8 +122,7 @@ def make_course(root, library=LIBRARY):
     chapter.mkdir(parents=True)
     nbformat.write(source_notebook(), chapter / f"{CHAPTER}.ipynb")
     # a scratch notebook beside the chapter's (an instructor's experiment): never released
-    nbformat.write(new_notebook(cells=[new_markdown_cell("scratch", id="scratch")]),
-                   chapter / "_scratch.ipynb")
+    nbformat.write(new_notebook(cells=[new_markdown_cell("scratch", id="scratch")]), chapter / "_scratch.ipynb")
     (chapter / "helper.py").write_text(HELPER)
     (chapter / "points.csv").write_text("x,y\n1,3\n")
     (root / "grading").mkdir()
@@ -152,5 +154,8 @@ GRADEBOOK = Path("grading") / "gradebook.db"  # nbgrader's run-time state, not a
 def tree_hashes(root):
     """{relative path: sha256} of every file under root but the gradebook."""
     root = Path(root)
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file() and p.relative_to(root) != GRADEBOOK}
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and p.relative_to(root) != GRADEBOOK
+    }

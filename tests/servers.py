@@ -1,4 +1,5 @@
 """Starting and stopping the course's servers in tests: a free loopback port, a clean stop."""
+
 import os
 import signal
 import socket

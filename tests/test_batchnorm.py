@@ -1,4 +1,5 @@
 """BatchNorm1d against torch.nn.BatchNorm1d (float64): forward, running statistics, backward."""
+
 import numpy as np
 import pytest
 import torch
@@ -36,8 +37,7 @@ def assert_close(mine, theirs, what):
 
 
 BATCHES = st.tuples(st.integers(2, 12), st.integers(1, 6))
-SETTINGS = dict(eps=st.sampled_from([1e-5, 1e-3, 0.1]), momentum=st.floats(0.0, 1.0),
-                seed=st.integers(0, 2**16))
+SETTINGS = dict(eps=st.sampled_from([1e-5, 1e-3, 0.1]), momentum=st.floats(0.0, 1.0), seed=st.integers(0, 2**16))
 
 
 @settings(max_examples=40, deadline=None)
@@ -87,8 +87,9 @@ def test_eval_works_on_a_single_sample_and_training_refuses_it():
     with pytest.raises(ValueError, match=r"more than 1 value per channel.*\(1, 3\)"):
         layer.forward(np.ones((1, 3), np.float32))
     layer.eval()
-    np.testing.assert_allclose(layer.forward(np.full((1, 3), 2.0, np.float32)),
-                               np.full((1, 3), 2.0 / np.sqrt(1 + 1e-5)), rtol=1e-6)
+    np.testing.assert_allclose(
+        layer.forward(np.full((1, 3), 2.0, np.float32)), np.full((1, 3), 2.0 / np.sqrt(1 + 1e-5)), rtol=1e-6
+    )
 
 
 @pytest.mark.parametrize("mode", ["train", "eval"])
@@ -132,9 +133,14 @@ def test_float32_stays_float32(training):
     Z = np.random.default_rng(0).normal(size=(8, 3)).astype(np.float32)
     out = layer.forward(Z)
     dLdZ = layer.backward(np.ones_like(out))
-    for name, value in [("output", out), ("dLdZ", dLdZ), ("dLdgamma", layer.dLdgamma),
-                        ("dLdbeta", layer.dLdbeta), ("running_mean", layer.running_mean),
-                        ("running_var", layer.running_var)]:
+    for name, value in [
+        ("output", out),
+        ("dLdZ", dLdZ),
+        ("dLdgamma", layer.dLdgamma),
+        ("dLdbeta", layer.dLdbeta),
+        ("running_mean", layer.running_mean),
+        ("running_var", layer.running_var),
+    ]:
         assert value.dtype == np.float32, f"{name} became {value.dtype}"
     # float64 data through float32 parameters: the output follows numpy, the buffers do not.
     layer.train()

@@ -1,9 +1,9 @@
 """bench/bench_gpu_pipeline.py runs its CPU path end to end at the tiny size and reports both loops."""
+
 import importlib.util
 import re
 
 import pytest
-
 from notebooks import ROOT
 
 
@@ -30,9 +30,10 @@ def test_tiny_cpu_run_prints_both_throughputs_and_their_ratio(capsys):
 def test_both_loops_train_the_same_model_on_the_same_windows():
     bench = load_bench()
     import torch
+
     size = bench.SIZES["tiny"]
     features, labels = bench.make_data(size)
     ds = bench.ContextWindows(features, labels, size["k"])
     k, t = size["k"], 1  # near the edge: the first frame is repeated
-    expected = torch.cat([features[0:1]] * (k - t) + [features[:t + k + 1]]).reshape(-1)
+    expected = torch.cat([features[0:1]] * (k - t) + [features[: t + k + 1]]).reshape(-1)
     assert torch.equal(ds[t][0], expected) and len(ds) == size["frames"]

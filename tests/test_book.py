@@ -1,16 +1,15 @@
 """The book (`make book`): every chapter is a page with its figures, no internal link is
 broken, and no page shows a solution or a hidden test."""
+
 import re
 import subprocess
 import sys
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import nbformat
 import pytest
 import yaml
-
 from notebooks import ROOT
 
 pytestmark = pytest.mark.slow
@@ -46,8 +45,13 @@ def book(executed_source):
     """Build the book once (its own .venv-book: minutes), from the session's executed references."""
     for chapter_id in CHAPTERS:
         executed_source(chapter_id)
-    done = subprocess.run(["make", "-s", "book", f"BOOK_EXECUTED={executed_source.folder}"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        ["make", "-s", "book", f"BOOK_EXECUTED={executed_source.folder}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return HTML
 
@@ -65,10 +69,14 @@ def test_every_widget_shows_its_default_state(book):
     (a figure, or its printed text) and says that moving it needs the notebook."""
     sys.path.insert(0, str(BOOK))
     from prepare import WIDGET_NOTE, WIDGET_VIEW
+
     for chapter_id in CHAPTERS:
         source = nbformat.read(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
-        widget_cells = {cell.id for cell in source.cells if cell.cell_type == "code"
-                        and re.search(r"\b(interactive|interact|interact_manual)\(", cell.source)}
+        widget_cells = {
+            cell.id
+            for cell in source.cells
+            if cell.cell_type == "code" and re.search(r"\b(interactive|interact|interact_manual)\(", cell.source)
+        }
         assert widget_cells, f"{chapter_id}: no widget found (chapters.md: at least one per chapter)"
         page = nbformat.read(BOOK / "chapters" / f"{chapter_id}.ipynb", as_version=4)
         for cell in page.cells:
@@ -79,9 +87,10 @@ def test_every_widget_shows_its_default_state(book):
             if cell.id in widget_cells:
                 notes = [i for i, o in enumerate(cell.outputs) if o.get("data", {}).get("text/markdown") == WIDGET_NOTE]
                 assert notes, f"{chapter_id}, cell {cell.id}: the widget's default state is not on the page"
-                drawn = cell.outputs[:notes[0]]
-                assert any("image/png" in o.get("data", {}) for o in drawn), \
+                drawn = cell.outputs[: notes[0]]
+                assert any("image/png" in o.get("data", {}) for o in drawn), (
                     f"{chapter_id}, cell {cell.id}: the widget's default state has no figure"
+                )
         html = (book / "chapters" / f"{chapter_id}.html").read_text(encoding="utf-8")
         assert html.count("The book shows this widget at its default settings") >= len(widget_cells), chapter_id
 
@@ -122,11 +131,12 @@ def test_no_solution_or_hidden_test_in_the_book(book):
         assert "BEGIN SOLUTION" not in shown and "HIDDEN TESTS" not in shown, chapter_id
         student = nbformat.read(ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
         kept = [c.source for c in student.cells if not c.metadata.get("dlcourse", {}).get("generated")]
-        assert [c.source for c in page.cells] == kept, \
-            f"{chapter_id}: the page's cells must be the student edition's"
+        assert [c.source for c in page.cells] == kept, f"{chapter_id}: the page's cells must be the student edition's"
         # what students see anyway: their notebook's cells and the chapter's other files
-        given = "\n".join([cell.source for cell in student.cells] +
-                          [f.read_text(errors="replace") for f in (ROOT / "chapters" / chapter_id).glob("*.py")])
+        given = "\n".join(
+            [cell.source for cell in student.cells]
+            + [f.read_text(errors="replace") for f in (ROOT / "chapters" / chapter_id).glob("*.py")]
+        )
         source = nbformat.read(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
         for cell in source.cells:
             if cell.metadata.get("nbgrader", {}).get("solution"):

@@ -1,5 +1,6 @@
 """Weights move both ways between torch.nn.Sequential and mytorch.nn.Sequential, and the same
 MLP trained in both from the same weights on the same batches gives the same losses."""
+
 import numpy as np
 import pytest
 import torch
@@ -11,8 +12,13 @@ from mytorch.bridge import from_torch, to_torch
 def torch_mlp(seed=0):
     torch.manual_seed(seed)
     return torch.nn.Sequential(
-        torch.nn.Linear(8, 16), torch.nn.BatchNorm1d(16), torch.nn.ReLU(),
-        torch.nn.Linear(16, 12), torch.nn.Tanh(), torch.nn.Linear(12, 10), torch.nn.LeakyReLU(0.1),
+        torch.nn.Linear(8, 16),
+        torch.nn.BatchNorm1d(16),
+        torch.nn.ReLU(),
+        torch.nn.Linear(16, 12),
+        torch.nn.Tanh(),
+        torch.nn.Linear(12, 10),
+        torch.nn.LeakyReLU(0.1),
         torch.nn.Linear(10, 3),
     ).double()
 
@@ -23,7 +29,15 @@ def test_from_torch_copies_every_weight_and_statistic():
     twin[1].running_var.uniform_(0.5, 2)
     net = from_torch(twin)
     assert [type(layer).__name__ for layer in net.layers] == [
-        "Linear", "BatchNorm1d", "ReLU", "Linear", "Tanh", "Linear", "LeakyReLU", "Linear"]
+        "Linear",
+        "BatchNorm1d",
+        "ReLU",
+        "Linear",
+        "Tanh",
+        "Linear",
+        "LeakyReLU",
+        "Linear",
+    ]
     torch_params = [p.detach().numpy() for p in twin.parameters()]
     mine = [p.data for p in net.parameters()]
     assert len(mine) == len(torch_params)
@@ -65,7 +79,7 @@ def test_fifty_training_steps_agree_with_torch_to_1e_5():
     torch_loss_fn, my_loss_fn = torch.nn.CrossEntropyLoss(), mytorch.nn.CrossEntropyLoss()
     torch_losses, my_losses = [], []
     for step in range(50):
-        xb, yb = X[step * 16:(step + 1) * 16], y[step * 16:(step + 1) * 16]
+        xb, yb = X[step * 16 : (step + 1) * 16], y[step * 16 : (step + 1) * 16]
         torch_opt.zero_grad()
         loss = torch_loss_fn(twin(torch.from_numpy(xb)), torch.from_numpy(yb))
         loss.backward()

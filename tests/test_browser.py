@@ -8,6 +8,7 @@ Needs the playwright package (the `test` extra) and Debian's chromium (`apt-get 
 chromium`; `.ci/run` installs it). Playwright's own browser download is never used.
 Screenshots go to test-artifacts/browser/.
 """
+
 import json
 import os
 import re
@@ -19,7 +20,6 @@ import urllib.request
 from contextlib import contextmanager
 
 import pytest
-
 from notebooks import ROOT
 from servers import free_port, stop
 
@@ -31,15 +31,26 @@ except ImportError:
 CHROMIUM = shutil.which("chromium")
 SHOTS = ROOT / "test-artifacts" / "browser"
 CHAPTER = "matrix_calculus"  # the quickest chapter to run whole (~25 s), and it has a slider widget
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 pytestmark = [
     pytest.mark.slow,
-    pytest.mark.skipif(sync_playwright is None, reason="browser tests need the playwright package: "
-                       "pip install -e '.[test]' (never `playwright install`: the system chromium is used)"),
-    pytest.mark.skipif(CHROMIUM is None, reason="browser tests need Debian's chromium: "
-                       "apt-get install chromium (.ci/run installs it)"),
+    pytest.mark.skipif(
+        sync_playwright is None,
+        reason="browser tests need the playwright package: "
+        "pip install -e '.[test]' (never `playwright install`: the system chromium is used)",
+    ),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="browser tests need Debian's chromium: apt-get install chromium (.ci/run installs it)"
+    ),
 ]
 
 
@@ -60,11 +71,19 @@ def served(target, scratch):
         (scratch / "settings" / name).write_text(json.dumps(settings))
     port, token = free_port(), secrets.token_hex(16)
     log = open(SHOTS / f"{target}-server.log", "w")
-    server = subprocess.Popen(["make", "-s", target, f"PORT={port}"], cwd=ROOT, stdout=log,
-                              stderr=subprocess.STDOUT, start_new_session=True,
-                              env={**os.environ, "JUPYTER_TOKEN": token,
-                                   "JUPYTERLAB_SETTINGS_DIR": str(scratch / "settings"),
-                                   "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces")})
+    server = subprocess.Popen(
+        ["make", "-s", target, f"PORT={port}"],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        env={
+            **os.environ,
+            "JUPYTER_TOKEN": token,
+            "JUPYTERLAB_SETTINGS_DIR": str(scratch / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(scratch / "workspaces"),
+        },
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -101,7 +120,8 @@ def page(browser):
 def scroll_notebook(page, to):
     """Scroll the open notebook's panel (JupyterLab renders only the cells near the view)."""
     page.locator(".jp-NotebookPanel-notebook").evaluate(
-        "(el, to) => { el.scrollTop = to === 'end' ? el.scrollHeight : to; }", to)
+        "(el, to) => { el.scrollTop = to === 'end' ? el.scrollHeight : to; }", to
+    )
     page.wait_for_timeout(300)
 
 
@@ -159,8 +179,10 @@ def test_student_runs_a_chapter_and_plays_with_its_widget(page, tmp_path, chapte
         # Every code cell ran: the last one gets an execution count, and the kernel is idle.
         last_prompt = page.locator(".jp-CodeCell .jp-InputPrompt").last
         deadline = time.monotonic() + 150
-        while not (re.fullmatch(r"\[\d+\]:", last_prompt.inner_text().strip())
-                   and status.get_attribute("data-status") == "idle"):
+        while not (
+            re.fullmatch(r"\[\d+\]:", last_prompt.inner_text().strip())
+            and status.get_attribute("data-status") == "idle"
+        ):
             assert time.monotonic() < deadline, "the chapter did not finish running in 150 s"
             scroll_notebook(page, "end")
             page.wait_for_timeout(700)
@@ -170,7 +192,8 @@ def test_student_runs_a_chapter_and_plays_with_its_widget(page, tmp_path, chapte
 
         # The setup cell imported the student edition, and a matplotlib figure was drawn.
         expect(page.locator(".jp-OutputArea-output", has_text="mytorch from").first).to_contain_text(
-            str(ROOT / "mytorch"))
+            str(ROOT / "mytorch")
+        )
         figure = scroll_until(page, page.locator(".jp-CodeCell:not(:has(.widget-interact)) .jp-RenderedImage img"))
         assert figure.evaluate("img => img.naturalWidth") > 100
         page.screenshot(path=SHOTS / "lab-2-figure.png")
@@ -191,8 +214,9 @@ def test_student_runs_a_chapter_and_plays_with_its_widget(page, tmp_path, chapte
         expect(readout).to_have_text("3")
         expect(image).not_to_have_attribute("src", before, timeout=30_000)
         page.screenshot(path=SHOTS / "lab-4-widget-after.png")
-        errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
-                              has_text="Traceback")
+        errors = page.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']", has_text="Traceback"
+        )
         assert errors.count() == 0
         print(f"chapter {CHAPTER} ran in the browser in {ran:.0f} s")
 

@@ -1,11 +1,11 @@
 """Every chapter has what the course promises: goals, a Colab badge and setup cell, enough prose,
 a widget, at least three graded exercises with visible and hidden checks, and a summary."""
+
 import re
 import tomllib
 
 import nbformat
 import pytest
-
 from notebooks import ROOT, source_notebooks
 
 SOURCES = source_notebooks()
@@ -22,8 +22,13 @@ def words(text):
 
 
 def graded_test_cells(nb):
-    return [c for c in nb.cells if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
-            and not c.metadata["nbgrader"].get("solution")]
+    return [
+        c
+        for c in nb.cells
+        if c.cell_type == "code"
+        and c.metadata.get("nbgrader", {}).get("grade")
+        and not c.metadata["nbgrader"].get("solution")
+    ]
 
 
 @pytest.fixture(params=SOURCES, ids=[cid for cid, _ in SOURCES])
@@ -36,7 +41,9 @@ def test_goals_badge_summary(chapter):
     chapter_id, nb = chapter
     text = markdown(nb)
     assert "learning goals" in text.lower()
-    assert f"colab.research.google.com/github/dlcourse/dlcourse/blob/main/chapters/{chapter_id}/{chapter_id}.ipynb" in text
+    assert (
+        f"colab.research.google.com/github/dlcourse/dlcourse/blob/main/chapters/{chapter_id}/{chapter_id}.ipynb" in text
+    )
     assert re.search(r"^#+ .*summary", text, flags=re.I | re.M), "no Summary heading"
     assert "further exercises" in text.lower()
 

@@ -1,4 +1,5 @@
 """The visible checks of chapter 3 pass right answers, and fail typical mistakes with the right diagnosis."""
+
 import numpy as np
 import pytest
 
@@ -180,8 +181,9 @@ def test_random_guessing_rarely_pays():
     labels = ("ok", "transposed", "wrong")
     passed = total = 0
     for seed in range(200, 220):
-        results = run("spot_transposed",
-                      lambda loss, params, claimed: {k: labels[rng.integers(3)] for k in params}, seed)
+        results = run(
+            "spot_transposed", lambda loss, params, claimed: {k: labels[rng.integers(3)] for k in params}, seed
+        )
         passed += sum(r.passed for r in results)
         total += len(results)
     assert passed / total < 0.1
@@ -196,21 +198,31 @@ def test_bad_return_values_are_named():
 
 def test_seeds_draw_different_cases():
     seen = {}
-    for name, answer in [("numerical_jacobian", jacobian), ("linear_backward", linear_backward),
-                         ("spot_transposed", diagnose)]:
+    for name, answer in [
+        ("numerical_jacobian", jacobian),
+        ("linear_backward", linear_backward),
+        ("spot_transposed", diagnose),
+    ]:
         shapes = []
 
         def spy(*args, answer=answer, shapes=shapes, **kwargs):
-            shapes.append(tuple(np.shape(a) if not callable(a) and not isinstance(a, dict)
-                                else tuple(sorted((k, np.shape(v)) for k, v in a.items()))
-                                if isinstance(a, dict) else "f" for a in args))
+            shapes.append(
+                tuple(
+                    np.shape(a)
+                    if not callable(a) and not isinstance(a, dict)
+                    else tuple(sorted((k, np.shape(v)) for k, v in a.items()))
+                    if isinstance(a, dict)
+                    else "f"
+                    for a in args
+                )
+            )
             return answer(*args, **kwargs)
 
         for seed in SEEDS:
             run(name, spy, seed)
         seen[name] = shapes
         thirds = len(shapes) // 3
-        assert shapes[:thirds] != shapes[thirds:2 * thirds] != shapes[2 * thirds:], name
+        assert shapes[:thirds] != shapes[thirds : 2 * thirds] != shapes[2 * thirds :], name
 
 
 @pytest.mark.parametrize("name", ["numerical_jacobian", "linear_backward", "spot_transposed"])
@@ -222,5 +234,6 @@ def test_stubs_report_not_implemented(name):
 
 def test_results_give_partial_credit_within_the_points():
     from mytorch.testing import Results
+
     results = Results(run("linear_backward", lambda A, W, b, G: (G @ W, A.T @ G, G.sum(0))))
     assert results.points(1.5) == 1.0

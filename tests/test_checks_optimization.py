@@ -1,5 +1,6 @@
 """The visible checks of chapter 5 pass on the reference, say "not implemented yet" on stubs, and
 name each typical mistake when it is planted (wrong optimizers and layers written below)."""
+
 import math
 
 import numpy as np
@@ -37,17 +38,20 @@ def _stub(*args, **kwargs):
     raise NotImplementedError("Chapter 5 (optimization), exercise 5.x: not implemented yet.")
 
 
-@pytest.mark.parametrize("name, target, attribute", [
-    ("optimization.sgd", mytorch.optim.SGD, "update"),
-    ("optimization.adagrad", mytorch.optim.Adagrad, "update"),
-    ("optimization.rmsprop", mytorch.optim.RMSprop, "update"),
-    ("optimization.adam", mytorch.optim.Adam, "update"),
-    ("optimization.adamw", mytorch.optim.AdamW, "update"),
-    ("optimization.rprop", mytorch.optim.Rprop, "update"),
-    ("optimization.cosine_annealing", lr_scheduler.CosineAnnealingLR, "get_lr"),
-    ("optimization.batchnorm_forward", mytorch.nn.BatchNorm1d, "forward"),
-    ("optimization.batchnorm_backward", mytorch.nn.BatchNorm1d, "backward"),
-])
+@pytest.mark.parametrize(
+    "name, target, attribute",
+    [
+        ("optimization.sgd", mytorch.optim.SGD, "update"),
+        ("optimization.adagrad", mytorch.optim.Adagrad, "update"),
+        ("optimization.rmsprop", mytorch.optim.RMSprop, "update"),
+        ("optimization.adam", mytorch.optim.Adam, "update"),
+        ("optimization.adamw", mytorch.optim.AdamW, "update"),
+        ("optimization.rprop", mytorch.optim.Rprop, "update"),
+        ("optimization.cosine_annealing", lr_scheduler.CosineAnnealingLR, "get_lr"),
+        ("optimization.batchnorm_forward", mytorch.nn.BatchNorm1d, "forward"),
+        ("optimization.batchnorm_backward", mytorch.nn.BatchNorm1d, "backward"),
+    ],
+)
 def test_stub_reports_not_implemented(monkeypatch, name, target, attribute):
     monkeypatch.setattr(target, attribute, _stub)
     results = CHECKS[name](seed=0)
@@ -58,6 +62,7 @@ def test_stub_reports_not_implemented(monkeypatch, name, target, attribute):
 # ---------------------------------------------------------------------------------------------
 # Planted mistakes in the optimizers: update rules written with one slip each.
 # ---------------------------------------------------------------------------------------------
+
 
 def sgd_update(slip):
     def update(self, param, grad, state, lr, momentum, dampening, weight_decay, nesterov):
@@ -71,6 +76,7 @@ def sgd_update(slip):
                 state["buf"] = momentum * state["buf"] + (1 - damp) * grad
             grad = grad + momentum * state["buf"] if nesterov and slip != "no_nesterov" else state["buf"]
         return param - lr * grad
+
     return update
 
 
@@ -91,6 +97,7 @@ def adagrad_update(slip):
         if slip == "eps_inside":
             return param - clr * grad / np.sqrt(state["sum"] + eps)
         return param - clr * grad / (np.sqrt(state["sum"]) + eps)
+
     return update
 
 
@@ -115,6 +122,7 @@ def rmsprop_update(slip):
             state["buf"] = momentum * state.get("buf", 0) + grad / denom
             return param - lr * state["buf"]
         return param - lr * grad / denom
+
     return update
 
 
@@ -137,12 +145,13 @@ def adam_update(slip, decoupled=False):
         v = state["v"]
         if amsgrad and slip != "no_amsgrad":
             state["vmax"] = v = np.maximum(state.get("vmax", 0), v)
-        m_hat = state["m"] if slip in ("no_correction", "only_v") else state["m"] / (1 - b1 ** t)
-        v_hat = v if slip in ("no_correction", "only_m") else v / (1 - b2 ** t)
+        m_hat = state["m"] if slip in ("no_correction", "only_v") else state["m"] / (1 - b1**t)
+        v_hat = v if slip in ("no_correction", "only_m") else v / (1 - b2**t)
         new = param - lr * m_hat / ((v_hat if slip == "no_sqrt" else np.sqrt(v_hat)) + eps)
         if decoupled and slip == "after":
             new = new * (1 - lr * weight_decay)
         return new
+
     return update
 
 
@@ -157,6 +166,7 @@ def rprop_update(slip):
         moved = grad if slip == "moves_after_flip" else np.where(s < 0, 0.0, grad)
         state["prev"], state["size"] = (grad if slip == "raw_prev" else moved), size
         return param - (moved if slip == "gradient_size" else np.sign(moved)) * size
+
     return update
 
 
@@ -201,8 +211,9 @@ OPTIMIZER_SLIPS = [
 ]
 
 
-@pytest.mark.parametrize("optimizer, update, diagnosis", OPTIMIZER_SLIPS,
-                         ids=[f"{o}-{d[:30]}" for o, _, d in OPTIMIZER_SLIPS])
+@pytest.mark.parametrize(
+    "optimizer, update, diagnosis", OPTIMIZER_SLIPS, ids=[f"{o}-{d[:30]}" for o, _, d in OPTIMIZER_SLIPS]
+)
 def test_planted_optimizer_mistake_is_named(monkeypatch, optimizer, update, diagnosis):
     monkeypatch.setattr(getattr(mytorch.optim, optimizer), "update", update)
     found = messages(f"optimization.{optimizer.lower()}")
@@ -225,6 +236,7 @@ def test_unrecognised_mistake_says_where_the_trajectory_leaves_torch(monkeypatch
 # Planted mistakes in CosineAnnealingLR and BatchNorm1d.
 # ---------------------------------------------------------------------------------------------
 
+
 def cosine_get_lr(slip):
     def get_lr(self):
         e, T, eta = self.last_epoch, self.T_max, self.eta_min
@@ -237,12 +249,19 @@ def cosine_get_lr(slip):
         if slip == "no_eta_min":
             eta = 0
         return [eta + (b - eta) * (1 + math.cos(math.pi * e / T)) / 2 for b in self.base_lrs]
+
     return get_lr
 
 
-@pytest.mark.parametrize("slip, diagnosis", [
-    ("not_halved", "not shifted and halved"), ("epoch_plus_one", "epoch is off by one"),
-    ("period", "period is off by one"), ("no_eta_min", "eta_min is ignored")])
+@pytest.mark.parametrize(
+    "slip, diagnosis",
+    [
+        ("not_halved", "not shifted and halved"),
+        ("epoch_plus_one", "epoch is off by one"),
+        ("period", "period is off by one"),
+        ("no_eta_min", "eta_min is ignored"),
+    ],
+)
 def test_planted_scheduler_mistake_is_named(monkeypatch, slip, diagnosis):
     monkeypatch.setattr(lr_scheduler.CosineAnnealingLR, "get_lr", cosine_get_lr(slip))
     found = messages("optimization.cosine_annealing")
@@ -280,22 +299,26 @@ def bn_forward(slip):
         if slip == "swapped":
             return self.beta * self.NZ + self.gamma
         return self.gamma * self.NZ + self.beta
+
     return forward
 
 
-@pytest.mark.parametrize("slip, diagnosis", [
-    ("train_uses_running", "training mode normalized with the running statistics"),
-    ("unbiased_norm", "normalized with the unbiased variance"),
-    ("biased_running", "biased running variance"),
-    ("overwrite", "overwritten with the last batch"),
-    ("momentum_swapped", "momentum is used the wrong way round"),
-    ("never_updated", "never updated"),
-    ("eval_batch_stats", "eval mode used the batch statistics"),
-    ("eval_updates", "(eval) changed the running statistics"),
-    ("eps_outside", "eps is outside the square root"),
-    ("no_sqrt", "standard deviation is missing"),
-    ("swapped", "gamma and beta are swapped"),
-])
+@pytest.mark.parametrize(
+    "slip, diagnosis",
+    [
+        ("train_uses_running", "training mode normalized with the running statistics"),
+        ("unbiased_norm", "normalized with the unbiased variance"),
+        ("biased_running", "biased running variance"),
+        ("overwrite", "overwritten with the last batch"),
+        ("momentum_swapped", "momentum is used the wrong way round"),
+        ("never_updated", "never updated"),
+        ("eval_batch_stats", "eval mode used the batch statistics"),
+        ("eval_updates", "(eval) changed the running statistics"),
+        ("eps_outside", "eps is outside the square root"),
+        ("no_sqrt", "standard deviation is missing"),
+        ("swapped", "gamma and beta are swapped"),
+    ],
+)
 def test_planted_batchnorm_forward_mistake_is_named(monkeypatch, slip, diagnosis):
     monkeypatch.setattr(mytorch.nn.BatchNorm1d, "forward", bn_forward(slip))
     found = messages("optimization.batchnorm_forward")
@@ -305,7 +328,8 @@ def test_planted_batchnorm_forward_mistake_is_named(monkeypatch, slip, diagnosis
 def bn_backward(slip):
     def backward(self, dLdBZ):
         self.dLdgamma = {"gamma_with_Z": None, "gamma_mean": (dLdBZ * self.NZ).mean(0)}.get(
-            slip, (dLdBZ * self.NZ).sum(0))
+            slip, (dLdBZ * self.NZ).sum(0)
+        )
         if slip == "gamma_with_Z":
             self.dLdgamma = (dLdBZ * (self.NZ / self.inv_std + self._mean)).sum(0)
         self.dLdbeta = dLdBZ.mean(0) if slip == "beta_mean" else dLdBZ.sum(0)
@@ -315,19 +339,23 @@ def bn_backward(slip):
         mean_term = 0 if slip == "no_mean_path" else G.mean(0)
         var_term = 0 if slip == "no_var_path" else self.NZ * (G * self.NZ).mean(0)
         return self.inv_std * (G - mean_term - var_term)
+
     return backward
 
 
-@pytest.mark.parametrize("slip, diagnosis", [
-    ("constants", "batch statistics are treated as constants"),
-    ("no_mean_path", "path through the mean is missing"),
-    ("no_var_path", "path through the variance is missing"),
-    ("no_gamma", "gamma is forgotten"),
-    ("eval_train_formula", "eval backward used the training formula"),
-    ("gamma_with_Z", "dLdgamma uses Z instead of the normalized NZ"),
-    ("gamma_mean", "dLdgamma is a mean over the batch"),
-    ("beta_mean", "dLdbeta is a mean over the batch"),
-])
+@pytest.mark.parametrize(
+    "slip, diagnosis",
+    [
+        ("constants", "batch statistics are treated as constants"),
+        ("no_mean_path", "path through the mean is missing"),
+        ("no_var_path", "path through the variance is missing"),
+        ("no_gamma", "gamma is forgotten"),
+        ("eval_train_formula", "eval backward used the training formula"),
+        ("gamma_with_Z", "dLdgamma uses Z instead of the normalized NZ"),
+        ("gamma_mean", "dLdgamma is a mean over the batch"),
+        ("beta_mean", "dLdbeta is a mean over the batch"),
+    ],
+)
 def test_planted_batchnorm_backward_mistake_is_named(monkeypatch, slip, diagnosis):
     original_forward = mytorch.nn.BatchNorm1d.forward
 

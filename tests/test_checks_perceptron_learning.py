@@ -1,12 +1,13 @@
 """The visible checks of chapter 2 pass right answers, and name the mistake in wrong ones."""
+
 import numpy as np
 import pytest
 
 from mytorch.testing import check
 from mytorch.testing.perceptron_learning import real_data, separable_data
 
-
 # ---- right answers, written here as a student would, with switches that plant typical mistakes
+
 
 def perceptron(X, y, max_epochs=100, strict=False, bias=True, loop_forever=False, always_true=False):
     w, b = np.zeros(X.shape[1]), 0.0
@@ -31,8 +32,11 @@ def sigmoid(z):
 def logistic(w, b, X, y, reduce=np.mean, naive=False, no_sigmoid=False, sign=1.0):
     z = X @ w + b
     with np.errstate(all="ignore"):
-        loss = (reduce(-y * np.log(sigmoid(z)) - (1 - y) * np.log(1 - sigmoid(z))) if naive
-                else reduce(np.logaddexp(0, z) - y * z))
+        loss = (
+            reduce(-y * np.log(sigmoid(z)) - (1 - y) * np.log(1 - sigmoid(z)))
+            if naive
+            else reduce(np.logaddexp(0, z) - y * z)
+        )
     p = z if no_sigmoid else sigmoid(z)
     scale = len(y) if reduce is np.mean else 1
     error = sign * (p - y) / scale
@@ -54,8 +58,7 @@ def messages(results):
 
 @pytest.mark.parametrize("seed", [0, 101, 102, 103])
 def test_right_answers_pass(seed):
-    for name, answer in [("perceptron", perceptron), ("logistic_gradient", logistic),
-                         ("logistic_training", train)]:
+    for name, answer in [("perceptron", perceptron), ("logistic_gradient", logistic), ("logistic_training", train)]:
         results = check(f"perceptron_learning.{name}", answer=answer, seed=seed)
         assert results.passed == len(results), messages(results)
 
@@ -75,20 +78,27 @@ def test_reference_accuracy_is_comfortably_above_the_bar():
         assert np.mean((X_test @ w + b > 0) == y_test) >= 0.95, seed
 
 
-@pytest.mark.parametrize("mistake, which, cause", [
-    (dict(strict=True), 0, "score exactly 0 is a mistake"),
-    (dict(bias=False), 0, "stuck through the origin"),
-    (dict(always_true=True), 1, "converged is True on XOR"),
-])
+@pytest.mark.parametrize(
+    "mistake, which, cause",
+    [
+        (dict(strict=True), 0, "score exactly 0 is a mistake"),
+        (dict(bias=False), 0, "stuck through the origin"),
+        (dict(always_true=True), 1, "converged is True on XOR"),
+    ],
+)
 def test_perceptron_diagnoses(mistake, which, cause):
-    results = check("perceptron_learning.perceptron", answer=lambda X, y, max_epochs: perceptron(X, y, max_epochs, **mistake))
+    results = check(
+        "perceptron_learning.perceptron", answer=lambda X, y, max_epochs: perceptron(X, y, max_epochs, **mistake)
+    )
     assert not results[which].passed
     assert cause in results[which].message
 
 
 def test_perceptron_that_never_stops_is_stopped_with_a_diagnosis():
-    results = check("perceptron_learning.perceptron",
-                    answer=lambda X, y, max_epochs: perceptron(X, y, max_epochs, loop_forever=True))
+    results = check(
+        "perceptron_learning.perceptron",
+        answer=lambda X, y, max_epochs: perceptron(X, y, max_epochs, loop_forever=True),
+    )
     assert results[0].passed  # separable data: it stops by itself
     assert not results[1].passed and "still running after" in results[1].message
 
@@ -98,11 +108,14 @@ def test_perceptron_output_shapes_are_diagnosed():
     assert "(w, b, converged)" in messages(results)
 
 
-@pytest.mark.parametrize("mistake, cause", [
-    (dict(reduce=np.sum), "a sum where the loss takes a mean"),
-    (dict(no_sigmoid=True), "the sigmoid is missing"),
-    (dict(sign=-1.0), "sign is flipped"),
-])
+@pytest.mark.parametrize(
+    "mistake, cause",
+    [
+        (dict(reduce=np.sum), "a sum where the loss takes a mean"),
+        (dict(no_sigmoid=True), "the sigmoid is missing"),
+        (dict(sign=-1.0), "sign is flipped"),
+    ],
+)
 def test_logistic_gradient_diagnoses(mistake, cause):
     results = check("perceptron_learning.logistic_gradient", answer=lambda w, b, X, y: logistic(w, b, X, y, **mistake))
     assert not results[1].passed
@@ -116,7 +129,9 @@ def test_naive_logistic_loss_fails_on_large_logits():
 
 
 def test_training_diagnoses():
-    results = check("perceptron_learning.logistic_training", answer=lambda X, y, lr, n_steps: train(X, y, lr, n_steps, sign=-1.0))
+    results = check(
+        "perceptron_learning.logistic_training", answer=lambda X, y, lr, n_steps: train(X, y, lr, n_steps, sign=-1.0)
+    )
     assert results.passed == 0
     assert "w -= lr * dw" in results[0].message or "not finite" in results[0].message
     results = check("perceptron_learning.logistic_training", answer=lambda X, y, lr, n_steps: train(X, y, lr, 3))
@@ -126,6 +141,7 @@ def test_training_diagnoses():
 def test_not_implemented_is_reported():
     def stub(*args, **kwargs):
         raise NotImplementedError()
+
     for name in ("perceptron", "logistic_gradient", "logistic_training"):
         results = check(f"perceptron_learning.{name}", answer=stub)
         assert results.passed == 0

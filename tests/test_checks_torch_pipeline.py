@@ -1,5 +1,6 @@
 """The visible checks of chapter 6 pass right answers, name the mistake in wrong ones, and say
 "not implemented yet" for stubs."""
+
 import ast
 import inspect
 
@@ -22,6 +23,7 @@ def failures(results):
 
 # ---- 6.1 ContextWindows, right and with planted mistakes
 
+
 class ContextWindows(Dataset):
     mode, shift, transpose, precompute, count_padding = "edge", 0, False, False, False
 
@@ -39,7 +41,7 @@ class ContextWindows(Dataset):
 
     def __getitem__(self, t):
         t = min(t + self.shift, len(self.labels) - 1)
-        window = self.padded[t:t + 2 * self.k + 1]
+        window = self.padded[t : t + 2 * self.k + 1]
         return (window.T if self.transpose else window).reshape(-1), self.labels[t]
 
 
@@ -62,14 +64,17 @@ def test_right_context_windows_pass(seed):
     assert results.passed == len(results) == 4, failures(results)
 
 
-@pytest.mark.parametrize("cls, cause", [
-    (variant(mode="constant"), "padded with zeros"),
-    (variant(shift=2), "shifted by k"),
-    (variant(transpose=True), "flattened feature by feature"),
-    (variant(precompute=True), "Building every window up front"),
-    (variant(count_padding=True), "counted the padding frames"),
-    (Typo, "len(dataset) fails"),
-])
+@pytest.mark.parametrize(
+    "cls, cause",
+    [
+        (variant(mode="constant"), "padded with zeros"),
+        (variant(shift=2), "shifted by k"),
+        (variant(transpose=True), "flattened feature by feature"),
+        (variant(precompute=True), "Building every window up front"),
+        (variant(count_padding=True), "counted the padding frames"),
+        (Typo, "len(dataset) fails"),
+    ],
+)
 def test_context_window_mistakes_are_named(cls, cause):
     results = check("torch_pipeline.context_windows", answer=cls)
     assert results.passed < len(results)
@@ -96,6 +101,7 @@ def test_a_stub_is_not_implemented_yet():
 
 # ---- 6.2 train_twins
 
+
 def twins(torch_model, batches, lr, momentum, zero_grad=True, late_copy=False, tensors=False, mytorch_momentum=None):
     net = None if late_copy else from_torch(torch_model)
     optimizer = torch.optim.SGD(torch_model.parameters(), lr=lr, momentum=momentum)
@@ -108,7 +114,9 @@ def twins(torch_model, batches, lr, momentum, zero_grad=True, late_copy=False, t
         optimizer.step()
         torch_losses.append(loss if tensors else loss.item())
     net = net or from_torch(torch_model)
-    my_opt = mytorch.optim.SGD(net.parameters(), lr=lr, momentum=momentum if mytorch_momentum is None else mytorch_momentum)
+    my_opt = mytorch.optim.SGD(
+        net.parameters(), lr=lr, momentum=momentum if mytorch_momentum is None else mytorch_momentum
+    )
     loss_fn = mytorch.nn.CrossEntropyLoss()
     mine = []
     for X, y in batches:
@@ -125,12 +133,15 @@ def test_right_twins_pass(seed):
     assert results.passed == len(results) == 2, failures(results)
 
 
-@pytest.mark.parametrize("mistake, which, cause", [
-    (dict(zero_grad=False), 0, "WITHOUT zero_grad"),
-    (dict(late_copy=True), 1, "from_torch BEFORE training"),
-    (dict(tensors=True), 0, "append loss.item()"),
-    (dict(mytorch_momentum=0.0), 1, "without momentum"),
-])
+@pytest.mark.parametrize(
+    "mistake, which, cause",
+    [
+        (dict(zero_grad=False), 0, "WITHOUT zero_grad"),
+        (dict(late_copy=True), 1, "from_torch BEFORE training"),
+        (dict(tensors=True), 0, "append loss.item()"),
+        (dict(mytorch_momentum=0.0), 1, "without momentum"),
+    ],
+)
 def test_twin_mistakes_are_named(mistake, which, cause):
     results = check("torch_pipeline.twins", answer=lambda *a: twins(*a, **mistake))
     assert not results[which].passed and cause in results[which].message, failures(results)
@@ -139,6 +150,7 @@ def test_twin_mistakes_are_named(mistake, which, cause):
 def test_twins_on_stub_layers_say_not_implemented(monkeypatch):
     def stub(self, A):
         raise NotImplementedError("Chapter 4 (backprop), exercise 4.1 Linear.forward: not implemented yet.")
+
     monkeypatch.setattr(mytorch.nn.Linear, "forward", stub)
     results = check("torch_pipeline.twins", answer=twins)
     assert results.passed == 0
@@ -146,6 +158,7 @@ def test_twins_on_stub_layers_say_not_implemented(monkeypatch):
 
 
 # ---- 6.3 the broken pipeline: the fixed parts, and each bug planted back alone
+
 
 class FrameDataset(Dataset):
     def __init__(self, X, y):
@@ -161,9 +174,15 @@ class FrameDataset(Dataset):
 class FrameClassifier(nn.Module):
     def __init__(self, n_in, n_hidden, n_classes, p_drop=0.2):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Dropout(p_drop),
-                                 nn.Linear(n_hidden, n_hidden), nn.ReLU(), nn.Dropout(p_drop),
-                                 nn.Linear(n_hidden, n_classes))
+        self.net = nn.Sequential(
+            nn.Linear(n_in, n_hidden),
+            nn.ReLU(),
+            nn.Dropout(p_drop),
+            nn.Linear(n_hidden, n_hidden),
+            nn.ReLU(),
+            nn.Dropout(p_drop),
+            nn.Linear(n_hidden, n_classes),
+        )
 
     def forward(self, x):
         return self.net(x)
@@ -177,9 +196,15 @@ class NoSuper(FrameClassifier):
 class Reversed(FrameClassifier):
     def __init__(self, n_in, n_hidden, n_classes, p_drop=0.2):
         nn.Module.__init__(self)
-        self.net = nn.Sequential(nn.Linear(n_hidden, n_classes), nn.Dropout(p_drop), nn.ReLU(),
-                                 nn.Linear(n_hidden, n_hidden), nn.Dropout(p_drop), nn.ReLU(),
-                                 nn.Linear(n_in, n_hidden))
+        self.net = nn.Sequential(
+            nn.Linear(n_hidden, n_classes),
+            nn.Dropout(p_drop),
+            nn.ReLU(),
+            nn.Linear(n_hidden, n_hidden),
+            nn.Dropout(p_drop),
+            nn.ReLU(),
+            nn.Linear(n_in, n_hidden),
+        )
 
 
 class PlainList(FrameClassifier):
@@ -196,8 +221,20 @@ class NoLen(FrameDataset):
     __len__ = None  # what a misspelt __len_ leaves: no usable __len__
 
 
-def train_and_validate(model, train_set, val_set, device, epochs=5, lr=1e-3, batch_size=64,
-                       zero_grad=True, train_mode=True, eval_mode=True, no_grad=True, divide=True):
+def train_and_validate(
+    model,
+    train_set,
+    val_set,
+    device,
+    epochs=5,
+    lr=1e-3,
+    batch_size=64,
+    zero_grad=True,
+    train_mode=True,
+    eval_mode=True,
+    no_grad=True,
+    divide=True,
+):
     model.to(device)
     loader = DataLoader(train_set, batch_size=batch_size, shuffle=True)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
@@ -232,6 +269,7 @@ def test_fixed_pipeline_passes(seed):
 def mistake(**switches):
     def train(*args, **kwargs):
         return train_and_validate(*args, **kwargs, **switches)
+
     return train
 
 
@@ -252,19 +290,22 @@ def dropped_to(model, train_set, val_set, device, epochs=5, lr=1e-3, batch_size=
         return (model(X.to(device)).argmax(1) == y.to(device)).float().mean().item()
 
 
-@pytest.mark.parametrize("answers, which, cause", [
-    (dict(dataset=NoLen), 0, "len(FrameDataset(...)) fails"),
-    (dict(dataset=NoGetitem), 0, "dataset[i] fails"),
-    (dict(model=NoSuper), 1, "super().__init__()"),
-    (dict(model=Reversed), 1, "a set has no order"),
-    (dict(model=PlainList), 1, "parameters() is empty"),
-    (dict(train=mistake(zero_grad=False)), 2, "optimizer.zero_grad()"),
-    (dict(train=mistake(train_mode=False)), 3, "call model.train() at the start"),
-    (dict(train=mistake(train_mode=False, eval_mode=False)), 3, "call model.eval()"),
-    (dict(train=mistake(no_grad=False)), 3, "torch.no_grad()"),
-    (dict(train=dropped_to), 4, "drops the result"),
-    (dict(train=mistake(divide=False)), 5, "should return the validation accuracy"),
-])
+@pytest.mark.parametrize(
+    "answers, which, cause",
+    [
+        (dict(dataset=NoLen), 0, "len(FrameDataset(...)) fails"),
+        (dict(dataset=NoGetitem), 0, "dataset[i] fails"),
+        (dict(model=NoSuper), 1, "super().__init__()"),
+        (dict(model=Reversed), 1, "a set has no order"),
+        (dict(model=PlainList), 1, "parameters() is empty"),
+        (dict(train=mistake(zero_grad=False)), 2, "optimizer.zero_grad()"),
+        (dict(train=mistake(train_mode=False)), 3, "call model.train() at the start"),
+        (dict(train=mistake(train_mode=False, eval_mode=False)), 3, "call model.eval()"),
+        (dict(train=mistake(no_grad=False)), 3, "torch.no_grad()"),
+        (dict(train=dropped_to), 4, "drops the result"),
+        (dict(train=mistake(divide=False)), 5, "should return the validation accuracy"),
+    ],
+)
 def test_each_remaining_bug_is_diagnosed(answers, which, cause):
     results = check("torch_pipeline.fix_pipeline", **fixed(**answers))
     assert not results[which].passed and cause in results[which].message, failures(results)
@@ -274,17 +315,24 @@ def test_each_remaining_bug_is_diagnosed(answers, which, cause):
 
 def test_the_shipped_broken_pipeline_fails_everything():
     import importlib.util
+
     from notebooks import ROOT
+
     spec = importlib.util.spec_from_file_location("broken", ROOT / "solutions/torch_pipeline/broken_pipeline.py")
     broken = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(broken)
-    results = check("torch_pipeline.fix_pipeline", dataset=broken.FrameDataset, model=broken.FrameClassifier,
-                    train=broken.train_and_validate)
+    results = check(
+        "torch_pipeline.fix_pipeline",
+        dataset=broken.FrameDataset,
+        model=broken.FrameClassifier,
+        train=broken.train_and_validate,
+    )
     assert results.passed == 0, [r.name for r in results if r.passed]
 
 
 def test_optimizer_hooks_are_removed_after_the_check():
     from torch.optim.optimizer import _global_optimizer_pre_hooks
+
     before = len(_global_optimizer_pre_hooks)
     check("torch_pipeline.fix_pipeline", **fixed(train=mistake(zero_grad=False)))
     assert len(_global_optimizer_pre_hooks) == before
@@ -292,13 +340,14 @@ def test_optimizer_hooks_are_removed_after_the_check():
 
 # ---- 6.4 device_batches
 
+
 def device_batches(X, y, batch_size, generator=None, keep_last=True, shuffle=True, per_sample=False, fresh=True):
     order = torch.randperm(len(X), generator=generator, device=X.device) if shuffle else torch.arange(len(X))
     if not fresh:
         order = torch.randperm(len(X), generator=torch.Generator().manual_seed(0))
     stop = len(X) if keep_last else len(X) - len(X) % batch_size
     for start in range(0, stop, batch_size):
-        idx = order[start:start + batch_size]
+        idx = order[start : start + batch_size]
         if per_sample:
             yield torch.stack([X[i] for i in idx]), torch.stack([y[i] for i in idx])
         else:
@@ -322,14 +371,17 @@ def test_right_device_batches_pass(seed):
     assert results.passed == len(results) == 3, failures(results)
 
 
-@pytest.mark.parametrize("answer, which, cause", [
-    (lambda *a: device_batches(*a, keep_last=False), 0, "keep the last, smaller batch"),
-    (lambda *a: device_batches(*a, shuffle=False), 0, "stored order"),
-    (random_indices, 0, "exactly once"),
-    (through_numpy, 0, "each batch should be a pair of tensors"),
-    (lambda *a: device_batches(*a, fresh=False), 1, "same order"),
-    (lambda *a: device_batches(*a, per_sample=True), 2, "one sample at a time"),
-])
+@pytest.mark.parametrize(
+    "answer, which, cause",
+    [
+        (lambda *a: device_batches(*a, keep_last=False), 0, "keep the last, smaller batch"),
+        (lambda *a: device_batches(*a, shuffle=False), 0, "stored order"),
+        (random_indices, 0, "exactly once"),
+        (through_numpy, 0, "each batch should be a pair of tensors"),
+        (lambda *a: device_batches(*a, fresh=False), 1, "same order"),
+        (lambda *a: device_batches(*a, per_sample=True), 2, "one sample at a time"),
+    ],
+)
 def test_device_batch_mistakes_are_named(answer, which, cause):
     results = check("torch_pipeline.device_batches", answer=answer)
     assert not results[which].passed and cause in results[which].message, failures(results)
@@ -344,6 +396,7 @@ def test_skipped_gpu_checks_say_so(capsys):
 
 def test_the_dropped_to_detector_reads_code_not_names():
     from mytorch.testing.torch_pipeline import _dropped_to_calls
+
     assert _dropped_to_calls(dropped_to) == [8]  # the line of `x.to(device)` inside the function
     assert _dropped_to_calls(train_and_validate) == []
 
@@ -351,5 +404,6 @@ def test_the_dropped_to_detector_reads_code_not_names():
         model.to(device)  # modules move in place: not a bug
         for x, y in loader:
             x = x.to(device)
+
     assert _dropped_to_calls(fine) == []
     assert ast.parse(inspect.getsource(fine).strip().replace("\n    ", "\n"))  # source is readable

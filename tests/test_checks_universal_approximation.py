@@ -1,14 +1,20 @@
 """The visible checks of chapter 1 pass right answers, and name the mistake in wrong ones."""
+
 import numpy as np
 import pytest
 
 import mytorch
 from mytorch.testing import check
 from mytorch.testing.universal_approximation import (
-    CHAPTER_TABLE, bump_network_output, chapter_target, threshold_network_output, truth_table_inputs)
-
+    CHAPTER_TABLE,
+    bump_network_output,
+    chapter_target,
+    threshold_network_output,
+    truth_table_inputs,
+)
 
 # ---- right answers, written here as a student would (the notebook holds the same ideas)
+
 
 def dnf_network(table, zero_weight=-1.0, bias_offset=0.5, out_bias=-0.5, reverse=False):
     table = np.asarray(table)
@@ -59,27 +65,38 @@ def test_the_evaluators_agree_with_hand_computation():
     assert np.allclose(bump_network_output(one_unit, x), 3.0 / (1.0 + np.exp(-(2 * x - 1))) + 0.5)
 
 
-@pytest.mark.parametrize("wrong, cause", [
-    (lambda t: dnf_network(t, zero_weight=0.0), "false alarms only"),
-    (lambda t: dnf_network(t, out_bias=-1.5), "misses only"),
-    (lambda t: dnf_network(t, reverse=True), "reverse order"),
-    (lambda t: tuple(-p for p in dnf_network(t)[2:]) and (dnf_network(t)[0], dnf_network(t)[1],
-                                                           -dnf_network(t)[2], 0.5), "flipped"),
-    (lambda t: (np.ones((2, 5)), np.zeros(2), np.ones(2), 0.0), "W1 should have shape (H, 3)"),
-])
+@pytest.mark.parametrize(
+    "wrong, cause",
+    [
+        (lambda t: dnf_network(t, zero_weight=0.0), "false alarms only"),
+        (lambda t: dnf_network(t, out_bias=-1.5), "misses only"),
+        (lambda t: dnf_network(t, reverse=True), "reverse order"),
+        (
+            lambda t: (
+                tuple(-p for p in dnf_network(t)[2:])
+                and (dnf_network(t)[0], dnf_network(t)[1], -dnf_network(t)[2], 0.5)
+            ),
+            "flipped",
+        ),
+        (lambda t: (np.ones((2, 5)), np.zeros(2), np.ones(2), 0.0), "W1 should have shape (H, 3)"),
+    ],
+)
 def test_truth_table_diagnoses(wrong, cause):
     results = check("universal_approximation.truth_table", answer=wrong)
     assert results.passed == 0
     assert cause in messages(results)
 
 
-@pytest.mark.parametrize("wrong, cause", [
-    (lambda f, n, s: bump_net(f, n, s, pad=0.0), "end of the interval"),
-    (lambda f, n, s: bump_net(f, n, s, w_scale=0.01), "not steep"),
-    (lambda f, n, s: bump_net(f, n, s, sign=-1.0), "sign is flipped"),
-    (lambda f, n, s: bump_net(f, n, s)[:3] + (0.3,), "shifted by a constant"),
-    (lambda f, n, s: tuple(np.tile(p, 3) for p in bump_net(f, n, s)[:3]) + (0.0,), "hidden units for"),
-])
+@pytest.mark.parametrize(
+    "wrong, cause",
+    [
+        (lambda f, n, s: bump_net(f, n, s, pad=0.0), "end of the interval"),
+        (lambda f, n, s: bump_net(f, n, s, w_scale=0.01), "not steep"),
+        (lambda f, n, s: bump_net(f, n, s, sign=-1.0), "sign is flipped"),
+        (lambda f, n, s: bump_net(f, n, s)[:3] + (0.3,), "shifted by a constant"),
+        (lambda f, n, s: tuple(np.tile(p, 3) for p in bump_net(f, n, s)[:3]) + (0.0,), "hidden units for"),
+    ],
+)
 def test_bump_diagnoses(wrong, cause):
     results = check("universal_approximation.bump", answer=wrong)
     assert results.passed == 0
@@ -103,6 +120,7 @@ def test_rbf_forward_diagnoses(monkeypatch):
     def no_square(self, A):
         self.Phi = np.exp(-self.gamma * np.sqrt(_distances(self, A)))
         return self.Phi
+
     results = _planted_rbf(monkeypatch, forward=no_square)
     assert not results[0].passed and "not its square" in results[0].message
 
@@ -130,6 +148,7 @@ def test_rbf_backward_diagnoses(monkeypatch):
 def test_rbf_not_implemented(monkeypatch):
     def stub(self, *args):
         raise NotImplementedError("Chapter 1 (universal_approximation), exercise 1.3 RBF.forward: not implemented yet.")
+
     results = _planted_rbf(monkeypatch, forward=stub, backward=stub)
     assert results.passed == 0
     assert all("not implemented yet" in r.message for r in results)
@@ -138,6 +157,7 @@ def test_rbf_not_implemented(monkeypatch):
 def test_notebook_exercises_not_implemented():
     def stub(*args, **kwargs):
         raise NotImplementedError()
+
     for name in ("truth_table", "bump", "rbf_classifier"):
         results = check(f"universal_approximation.{name}", answer=stub)
         assert results.passed == 0
@@ -147,8 +167,9 @@ def test_notebook_exercises_not_implemented():
 def test_rbf_classifier_diagnoses():
     results = check("universal_approximation.rbf_classifier", answer=lambda X, y: rbf_classifier(X, y, labels=(-1, 1)))
     assert "labels should be 0 or 1" in messages(results)
-    results = check("universal_approximation.rbf_classifier",
-                    answer=lambda X, y: (lambda A: rbf_classifier(X, y)(A)[:, None]))
+    results = check(
+        "universal_approximation.rbf_classifier", answer=lambda X, y: lambda A: rbf_classifier(X, y)(A)[:, None]
+    )
     assert "flatten" in messages(results)
     results = check("universal_approximation.rbf_classifier", answer=lambda X, y: rbf_classifier(X, y, gamma=500.0))
     assert "test accuracy" in messages(results)
@@ -158,17 +179,20 @@ def test_seeds_give_different_cases():
     seen = []
     for seed in (101, 102):
         tables = []
-        check("universal_approximation.truth_table", answer=lambda t: tables.append(tuple(t)) or dnf_network(t), seed=seed)
+        check(
+            "universal_approximation.truth_table", answer=lambda t: tables.append(tuple(t)) or dnf_network(t), seed=seed
+        )
         seen.append(tuple(tables))
     assert seen[0] != seen[1]
 
 
 def test_chapter_target_is_the_documented_formula():
     x = np.linspace(0, 1, 5)
-    assert np.allclose(chapter_target(x), 1 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x ** 2)
+    assert np.allclose(chapter_target(x), 1 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x**2)
 
 
 # ---- exercise 1.5: parity with one hidden layer of n counting units
+
 
 def counting_parity(n, out_weights=None, shift=0.0, out_bias=-0.5):
     k = np.arange(1, n + 1)
@@ -188,14 +212,20 @@ def test_parity_network_is_parity_on_every_input_up_to_nine_bits():
         assert threshold_network_output(counting_parity(n), X).tolist() == (X.sum(axis=1) % 2).tolist()
 
 
-@pytest.mark.parametrize("wrong, cause", [
-    (lambda n: counting_parity(n, out_weights=np.ones_like), "the network computes OR"),
-    (lambda n: counting_parity(n, out_weights=lambda k: -(-1.0) ** (k + 1), out_bias=0.5), "every output is flipped"),
-    (lambda n: counting_parity(n, shift=1.0), "wrong for some numbers of ones"),
-    (lambda n: counting_parity(n, out_bias=-1.5), "wrong for some numbers of ones"),
-    (lambda n: dnf_network(truth_table_inputs(n).sum(axis=1) % 2), "DNF recipe's 2^(n-1)"),
-    (lambda n: counting_parity(n)[1:], "should return a tuple (W1, b1, w2, b2)"),
-])
+@pytest.mark.parametrize(
+    "wrong, cause",
+    [
+        (lambda n: counting_parity(n, out_weights=np.ones_like), "the network computes OR"),
+        (
+            lambda n: counting_parity(n, out_weights=lambda k: -((-1.0) ** (k + 1)), out_bias=0.5),
+            "every output is flipped",
+        ),
+        (lambda n: counting_parity(n, shift=1.0), "wrong for some numbers of ones"),
+        (lambda n: counting_parity(n, out_bias=-1.5), "wrong for some numbers of ones"),
+        (lambda n: dnf_network(truth_table_inputs(n).sum(axis=1) % 2), "DNF recipe's 2^(n-1)"),
+        (lambda n: counting_parity(n)[1:], "should return a tuple (W1, b1, w2, b2)"),
+    ],
+)
 def test_parity_diagnoses(wrong, cause):
     results = check("universal_approximation.parity", answer=wrong)
     assert results.passed == 0
@@ -205,11 +235,13 @@ def test_parity_diagnoses(wrong, cause):
 def test_parity_not_implemented():
     def stub(n):
         raise NotImplementedError()
+
     results = check("universal_approximation.parity", answer=stub)
     assert results.passed == 0 and "not implemented yet" in results[0].message
 
 
 # ---- exercise 1.6: the sawtooth, k tent maps composed in k hidden layers of 2 ReLUs
+
 
 def deep_sawtooth(k, fold=(2.0, -4.0), bends=(0.0, -0.5), width=2):
     fold, bends = np.array([fold]), np.array(bends)
@@ -226,19 +258,23 @@ def test_sawtooth_with_two_units_per_layer_passes(seed):
 
 def test_sawtooth_has_two_to_the_k_pieces():
     from mytorch.testing.universal_approximation import relu_network_output
-    x = np.linspace(0, 1, 2 ** 10 + 1)
+
+    x = np.linspace(0, 1, 2**10 + 1)
     for k in range(1, 7):
         slopes = np.round(np.diff(relu_network_output(deep_sawtooth(k), x)) / np.diff(x), 6)
-        assert 1 + np.count_nonzero(np.diff(slopes)) == 2 ** k
+        assert 1 + np.count_nonzero(np.diff(slopes)) == 2**k
 
 
-@pytest.mark.parametrize("wrong, cause", [
-    (lambda k: deep_sawtooth(k, fold=(2.0, -2.0)), "weighted -2"),
-    (lambda k: deep_sawtooth(k, fold=(1.0, -2.0)), "points wrong"),
-    (lambda k: deep_sawtooth(k)[1:], "layers; expected k + 1"),
-    (lambda k: [(np.ones((3, 1)), np.zeros(3))] + deep_sawtooth(k)[1:], "expected (1 or 2, 1)"),
-    (lambda k: (np.ones(2), np.zeros(2)), "list of (W, b) pairs"),
-])
+@pytest.mark.parametrize(
+    "wrong, cause",
+    [
+        (lambda k: deep_sawtooth(k, fold=(2.0, -2.0)), "weighted -2"),
+        (lambda k: deep_sawtooth(k, fold=(1.0, -2.0)), "points wrong"),
+        (lambda k: deep_sawtooth(k)[1:], "layers; expected k + 1"),
+        (lambda k: [(np.ones((3, 1)), np.zeros(3))] + deep_sawtooth(k)[1:], "expected (1 or 2, 1)"),
+        (lambda k: (np.ones(2), np.zeros(2)), "list of (W, b) pairs"),
+    ],
+)
 def test_sawtooth_diagnoses(wrong, cause):
     results = check("universal_approximation.sawtooth", answer=wrong)
     assert results.passed == 0

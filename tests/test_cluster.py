@@ -2,6 +2,7 @@
 worker`s on 127.0.0.1, one worker killed mid-batch; and the default LocalCluster. Two students
 of the sample class (each grading costs a minute on two cores); their grades are those of plain
 nbgrader (tests/test_nbgrader_demo.py's EXPECTED: s01 21, s03 19.2)."""
+
 import os
 import signal
 import subprocess
@@ -17,8 +18,10 @@ from grading import cluster, sample_class
 from grading.autograde import course_config
 from grading.demo import collect, release
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
+]
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = sample_class.CHAPTER
@@ -109,28 +112,65 @@ def test_a_dask_cluster_loses_a_worker_mid_batch_and_grades_everyone_once(tmp_pa
     port = free_port()
     address = f"tcp://127.0.0.1:{port}"
     logs = open(tmp_path / "dask.log", "w")
-    scheduler = start([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                       "--dashboard-address", ":0"], logs)
-    workers = {name: start([str(BIN / "dask"), "worker", address, "--nthreads", "1", "--name", name,
-                            "--host", "127.0.0.1", "--dashboard-address", ":0", "--memory-limit", "0"], logs)
-               for name in ("w1", "w2")}
+    scheduler = start(
+        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), "--dashboard-address", ":0"], logs
+    )
+    workers = {
+        name: start(
+            [
+                str(BIN / "dask"),
+                "worker",
+                address,
+                "--nthreads",
+                "1",
+                "--name",
+                name,
+                "--host",
+                "127.0.0.1",
+                "--dashboard-address",
+                ":0",
+                "--memory-limit",
+                "0",
+            ],
+            logs,
+        )
+        for name in ("w1", "w2")
+    }
     killed = []
     try:
         from distributed import Client
 
         with Client(address, timeout="60s") as watcher:
             watcher.wait_for_workers(2, timeout=120)
-            grading = subprocess.Popen([sys.executable, "-m", "grading", "autograde-parallel", CHAPTER,
-                                        "--course", str(course), "--scheduler", address],
-                                       cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            grading = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "grading",
+                    "autograde-parallel",
+                    CHAPTER,
+                    "--course",
+                    str(course),
+                    "--scheduler",
+                    address,
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+            )
             output = []
             reader = threading.Thread(target=lambda: output.append(grading.stdout.read()), daemon=True)
             reader.start()
             deadline = time.monotonic() + 600
             while not killed and time.monotonic() < deadline and grading.poll() is None:
-                busy = {info["name"]: keys for info, keys in
-                        ((watcher.scheduler_info()["workers"][w], keys) for w, keys in watcher.processing().items())
-                        if any(str(k).startswith("autograde_task") for k in keys)}
+                busy = {
+                    info["name"]: keys
+                    for info, keys in (
+                        (watcher.scheduler_info()["workers"][w], keys) for w, keys in watcher.processing().items()
+                    )
+                    if any(str(k).startswith("autograde_task") for k in keys)
+                }
                 if "w1" in busy:  # a student is being graded on w1: the worker dies with it
                     stop(workers["w1"])
                     killed.append(busy["w1"])
@@ -151,8 +191,7 @@ def test_a_dask_cluster_loses_a_worker_mid_batch_and_grades_everyone_once(tmp_pa
     assert children_left() == []
 
 
-def test_the_default_local_cluster_grades_then_skips_who_is_done_and_verify_agrees(tmp_path, klass, store,
-                                                                                   monkeypatch):
+def test_the_default_local_cluster_grades_then_skips_who_is_done_and_verify_agrees(tmp_path, klass, store, monkeypatch):
     from grading.verify import verify
 
     course = new_course(tmp_path / "course", klass)
@@ -163,6 +202,7 @@ def test_the_default_local_cluster_grades_then_skips_who_is_done_and_verify_agre
 
     def no_cluster(*args, **kwargs):
         raise AssertionError("a student already graded was graded again")
+
     monkeypatch.setattr(cluster, "connect", no_cluster)
     assert cluster.autograde(course, CHAPTER, students=students, jobs=1, progress=False) == {}
     monkeypatch.undo()

@@ -8,7 +8,7 @@ chapter's folder and import the student mytorch; the chapter's cells up to its f
 check must then run and the check must print its diagnosis. One environment and one clone serve
 every chapter, as in one Colab runtime; each chapter gets a fresh kernel.
 """
-import os
+
 import shutil
 import subprocess
 import sys
@@ -17,7 +17,6 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
-
 from notebooks import CHAPTER_IDS, ROOT, errors, outputs_text
 from test_environment import read_lock
 
@@ -39,16 +38,16 @@ def run(*command, cwd=None):
 
 def snapshot_of_working_tree(dest):
     """A git repository holding this working tree's files (committed or not, minus ignored)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            check=True, capture_output=True, text=True).stdout
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
     for name in filter(None, listed.split("\0")):
         if (ROOT / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, dest / name)
     run("git", "init", "-q", cwd=dest)
     run("git", "add", "-A", cwd=dest)
-    run("git", "-c", "user.name=test", "-c", "user.email=test@localhost", "commit", "-q", "-m", "snapshot",
-        cwd=dest)
+    run("git", "-c", "user.name=test", "-c", "user.email=test@localhost", "commit", "-q", "-m", "snapshot", cwd=dest)
 
 
 @pytest.fixture(scope="module")
@@ -60,14 +59,15 @@ def colab(tmp_path_factory):
     venv = scratch / "venv"
     run(sys.executable, "-m", "venv", str(venv))
     lock = read_lock()
-    run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q",
-        *[f"{name}=={lock[name]}" for name in PREINSTALLED])
+    run(str(venv / "bin" / "python"), "-m", "pip", "install", "-q", *[f"{name}=={lock[name]}" for name in PREINSTALLED])
     run(str(venv / "bin" / "python"), "-m", "ipykernel", "install", "--prefix", str(venv), "--name", KERNEL)
     content = scratch / "content"  # Colab's working folder
     content.mkdir()
-    env = {"JUPYTER_PATH": str(venv / "share" / "jupyter"),
-           "DLCOURSE_REPO": (scratch / "repo").as_uri(),
-           "DLCOURSE_HOME": str(content / "dlcourse")}
+    env = {
+        "JUPYTER_PATH": str(venv / "share" / "jupyter"),
+        "DLCOURSE_REPO": (scratch / "repo").as_uri(),
+        "DLCOURSE_HOME": str(content / "dlcourse"),
+    }
     return content, content / "dlcourse", env, venv
 
 
@@ -76,7 +76,7 @@ def cells_to_first_check(nb):
     for i, cell in enumerate(nb.cells):
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("grade") and not meta.get("solution"):
-            return nb.cells[:i + 1]
+            return nb.cells[: i + 1]
     raise AssertionError("no graded test cell")
 
 
@@ -86,15 +86,20 @@ def test_setup_cell_and_first_check_run_in_a_fresh_colab(chapter_id, colab, monk
     nb = nbformat.read(ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
     setup = next(c for c in nb.cells if c.cell_type == "code")
     assert "DLCOURSE_HOME" in setup.source, (
-        f"{chapter_id}'s setup cell predates DLCOURSE_REPO/DLCOURSE_HOME: give it the current setup cell")
+        f"{chapter_id}'s setup cell predates DLCOURSE_REPO/DLCOURSE_HOME: give it the current setup cell"
+    )
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("PYTHONPATH", raising=False)
     cells = cells_to_first_check(nb)
-    nb.cells = [new_code_cell(FAKE_COLAB), *cells,
-                new_code_cell('from importlib.metadata import version\nprint("installed dlcourse", version("dlcourse"))')]
-    NotebookClient(nb, timeout=300, kernel_name=KERNEL, allow_errors=True,
-                   resources={"metadata": {"path": str(content)}}).execute()
+    nb.cells = [
+        new_code_cell(FAKE_COLAB),
+        *cells,
+        new_code_cell('from importlib.metadata import version\nprint("installed dlcourse", version("dlcourse"))'),
+    ]
+    NotebookClient(
+        nb, timeout=300, kernel_name=KERNEL, allow_errors=True, resources={"metadata": {"path": str(content)}}
+    ).execute()
 
     assert not errors(nb), errors(nb)
     assert f"prefix {venv}" in outputs_text(nb.cells[0]), "the kernel must be the fake Colab's"

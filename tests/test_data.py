@@ -1,4 +1,5 @@
 """mytorch.data: ArrayDataset and DataLoader batching, shuffling, reproducibility, drop_last."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -35,8 +36,8 @@ def test_batches_in_order_cover_the_data(n, batch_size, drop_last):
     expected = n // batch_size if drop_last else -(-n // batch_size)
     assert len(loader) == expected
     for i, (xb, yb) in enumerate(batches):
-        np.testing.assert_array_equal(xb, X[i * batch_size:(i + 1) * batch_size])
-        np.testing.assert_array_equal(yb, y[i * batch_size:(i + 1) * batch_size])
+        np.testing.assert_array_equal(xb, X[i * batch_size : (i + 1) * batch_size])
+        np.testing.assert_array_equal(yb, y[i * batch_size : (i + 1) * batch_size])
         assert xb.dtype == np.float32
         if drop_last:
             assert len(xb) == batch_size

@@ -16,6 +16,7 @@ one line before anything is installed.
 Durations on the idle 2-core machine: the fast tests < 5 s; the clone's release ~25 s; the LMS
 and grading path ~2.5 min; the exchange with two accounts ~80 s; the formgrader start ~10 s.
 """
+
 import os
 import re
 import shutil
@@ -26,7 +27,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from servers import free_port, stop
 from test_nbgrader_exchange import students  # noqa: F401 (the fixture: two real student accounts)
 
@@ -35,9 +35,22 @@ DOCS = ("README.md", "grading/README.md")
 MARKER = re.compile(r"^\s*<!-- doc-test: ([a-z-]+)(?: \((.+)\))? -->\s*$")
 FENCE = re.compile(r"^(\s*)```")
 CONFIG_WARNING = re.compile(r"(?i)config option|not recognized|unrecognized (option|argument|alias|flag)")
-RUNNERS = {"formgrader", "release", "roster", "lms", "grading", "end-of-term", "exchange-root", "exchange-config",
-           "exchange-release", "exchange-fetch", "exchange-submit", "exchange-collect",
-           "hub", "hub-grading"}  # these two: tests/test_hub_browser.py
+RUNNERS = {
+    "formgrader",
+    "release",
+    "roster",
+    "lms",
+    "grading",
+    "end-of-term",
+    "exchange-root",
+    "exchange-config",
+    "exchange-release",
+    "exchange-fetch",
+    "exchange-submit",
+    "exchange-collect",
+    "hub",
+    "hub-grading",
+}  # these two: tests/test_hub_browser.py
 
 
 def doc_blocks():
@@ -53,7 +66,7 @@ def doc_blocks():
                 continue
             indent = len(fence.group(1))
             end = next(j for j in range(i + 1, len(lines)) if FENCE.match(lines[j]))
-            text = "\n".join(line[indent:] for line in lines[i + 1:end]) + "\n"
+            text = "\n".join(line[indent:] for line in lines[i + 1 : end]) + "\n"
             before = next((lines[j] for j in range(i - 1, -1, -1) if lines[j].strip()), "")
             marker = MARKER.match(before)
             found.append((doc, i + 1, marker and marker.group(1), marker and marker.group(2), text))
@@ -71,10 +84,16 @@ def test_every_block_is_marked_and_skips_say_why():
     blocks = doc_blocks()
     assert len(blocks) >= 12
     problems = [f"{doc}:{line}: no <!-- doc-test: NAME --> before it" for doc, line, name, _, _ in blocks if not name]
-    problems += [f"{doc}:{line}: skip without a reason" for doc, line, name, reason, _ in blocks
-                 if name == "skip" and not (reason and len(reason) > 20)]
-    problems += [f"{doc}:{line}: unknown doc-test {name}" for doc, line, name, _, _ in blocks
-                 if name and name != "skip" and name not in RUNNERS]
+    problems += [
+        f"{doc}:{line}: skip without a reason"
+        for doc, line, name, reason, _ in blocks
+        if name == "skip" and not (reason and len(reason) > 20)
+    ]
+    problems += [
+        f"{doc}:{line}: unknown doc-test {name}"
+        for doc, line, name, _, _ in blocks
+        if name and name != "skip" and name not in RUNNERS
+    ]
     named = {name for _, _, name, _, _ in blocks}
     problems += [f"no block is marked doc-test: {name}" for name in sorted(RUNNERS - named)]
     assert not problems, "\n".join(problems)
@@ -88,12 +107,14 @@ def test_every_block_is_marked_and_skips_say_why():
 
 # ---------------------------------------------------------------- the Python floor
 
+
 def lock_floor():
     """The highest lower bound in the Requires-Python of the locked packages, as installed."""
     from importlib import metadata
 
     from packaging.specifiers import SpecifierSet
     from packaging.version import Version
+
     floor, why = Version("3.0"), None
     for line in (ROOT / "requirements.lock").read_text().splitlines():
         line = line.split("#")[0].strip()
@@ -109,6 +130,7 @@ def lock_floor():
 
 def test_the_python_floor_is_the_locks_everywhere():
     import tomllib
+
     floor, package = lock_floor()
     makefile = re.search(r"^PYTHON_FLOOR := (\S+)$", (ROOT / "Makefile").read_text(), re.M).group(1)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
@@ -119,7 +141,7 @@ def test_the_python_floor_is_the_locks_everywhere():
     assert not re.search(r"Python 3\.11\+", readme)
 
 
-FAKE_PYTHON = '''#!{real}
+FAKE_PYTHON = """#!{real}
 # a python3 that says it is 3.11.2 (Debian 12's): runs `-c CODE` only
 import sys
 sys.version_info = (3, 11, 2, "final", 0)
@@ -130,7 +152,7 @@ if sys.argv[1:2] != ["-c"]:
 code = sys.argv[2]
 sys.argv = ["-c", *sys.argv[3:]]
 exec(compile(code, "<string>", "exec"), {{"__name__": "__main__"}})
-'''
+"""
 
 
 def test_make_install_refuses_an_old_python_before_installing(tmp_path):
@@ -146,25 +168,30 @@ def test_make_install_refuses_an_old_python_before_installing(tmp_path):
     done = subprocess.run(["make", "install"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     said = [line for line in (done.stdout + done.stderr).splitlines() if not line.startswith("make: ***")]
-    assert said == [f"make install: Python 3.11.2 found ({fake}), the course needs Python >= "
-                    f"{lock_floor()[0]} (requirements.lock); install a newer one and run make again, "
-                    "with PYTHON=/path/to/python3 if it is not python3"], said
+    assert said == [
+        f"make install: Python 3.11.2 found ({fake}), the course needs Python >= "
+        f"{lock_floor()[0]} (requirements.lock); install a newer one and run make again, "
+        "with PYTHON=/path/to/python3 if it is not python3"
+    ], said
     assert not (tmp_path / ".venv").exists()  # nothing created, nothing installed
     # and this interpreter passes the same check
-    ok = subprocess.run(["make", "check-python", f"PYTHON={sys.executable}"], cwd=tmp_path,
-                        capture_output=True, text=True, timeout=60)
+    ok = subprocess.run(
+        ["make", "check-python", f"PYTHON={sys.executable}"], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
 
 
 def test_make_install_shows_its_steps():
-    text = subprocess.run(["make", "-n", "-B", "install", "VENV=/nonexistent-venv"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60).stdout
+    text = subprocess.run(
+        ["make", "-n", "-B", "install", "VENV=/nonexistent-venv"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    ).stdout
     steps = re.findall(r'echo "make install: \[(\d)/5\]', text)
     assert steps == ["1", "2", "3", "4", "5"], text
     assert "-r requirements.lock" in text and "--quiet -c requirements.lock" not in text  # pip's progress shows
 
 
 # ---------------------------------------------------------------- the blocks, in a fresh clone
+
 
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory):
@@ -186,8 +213,13 @@ def environment(home, clone):
     clone because the shared venv's editable install points at this checkout, not the clone."""
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTEST", "VIRTUAL_ENV"))}
-    env.update(HOME=str(home), VIRTUAL_ENV=str(clone / ".venv"), PYTHONPATH=str(clone), MPLBACKEND="Agg",
-               PATH=f"{clone / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}")
+    env.update(
+        HOME=str(home),
+        VIRTUAL_ENV=str(clone / ".venv"),
+        PYTHONPATH=str(clone),
+        MPLBACKEND="Agg",
+        PATH=f"{clone / '.venv' / 'bin'}{os.pathsep}{os.environ['PATH']}",
+    )
     return env
 
 
@@ -218,8 +250,9 @@ def copy_of(released, tmp_path):
 
 
 def untracked(course):
-    return subprocess.run(["git", "status", "--porcelain", "--ignored=no"], cwd=course, capture_output=True,
-                          text=True, check=True).stdout.split("\n")
+    return subprocess.run(
+        ["git", "status", "--porcelain", "--ignored=no"], cwd=course, capture_output=True, text=True, check=True
+    ).stdout.split("\n")
 
 
 @pytest.mark.slow
@@ -235,8 +268,14 @@ def test_lms_zips_then_grading_then_end_of_term(released, tmp_path):
         kept = student_linear.read_bytes()
         if linear:
             student_linear.write_bytes(linear)
-        subprocess.run([sys.executable, "-m", "grading", "pack", "backprop"], cwd=course, env=env, check=True,
-                       capture_output=True, timeout=120)
+        subprocess.run(
+            [sys.executable, "-m", "grading", "pack", "backprop"],
+            cwd=course,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
         student_linear.write_bytes(kept)
         shutil.move(course / "handin" / "backprop-handin.zip", archive / f"{student}_backprop-handin.zip")
     (course / "grading" / "roster.csv").write_text("id,first_name,last_name,email\nbob,Bob,Brown,bob@example.edu\n")
@@ -252,9 +291,12 @@ def test_lms_zips_then_grading_then_end_of_term(released, tmp_path):
     assert (course / "grading" / "reports" / "verify-backprop.txt").is_file()  # where the guide says
     assert not (course / "reports").exists()
     from nbgrader.api import Gradebook
+
     with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gb:  # names as the roster gave them
         assert {s.id: (s.first_name, s.last_name) for s in gb.students} == {
-            "alice": ("Alice", "Adams"), "bob": ("Bob", "Brown")}
+            "alice": ("Alice", "Adams"),
+            "bob": ("Bob", "Brown"),
+        }
     (course / "grading" / "grades.csv").unlink()
     run_block("end-of-term", course, env)
     rows = (course / "grading" / "grades.csv").read_text().splitlines()
@@ -281,6 +323,7 @@ def exchange_root():
 def test_exchange_both_sides_with_real_accounts(released, tmp_path, exchange_root, students):
     from test_nbgrader_exchange import USERS
     from test_nbgrader_pack import hand_in_cell, setup_cell
+
     course = copy_of(released, tmp_path)
     instructor = environment(tmp_path / "instructor", course)
     run_block("exchange-root", course, instructor)
@@ -290,7 +333,9 @@ def test_exchange_both_sides_with_real_accounts(released, tmp_path, exchange_roo
     for user in USERS:
         home = students / "home" / user
         # a student runs the course's interpreter, not the instructor's private clone
-        env = dict(environment(home, course), USER=user, PATH=f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ['PATH']}")
+        env = dict(
+            environment(home, course), USER=user, PATH=f"{Path(sys.prefix) / 'bin'}{os.pathsep}{os.environ['PATH']}"
+        )
         del env["PYTHONPATH"], env["VIRTUAL_ENV"]
         shutil.copy(course / "dist" / "dlcourse-student.zip", home)
         shutil.chown(home / "dlcourse-student.zip", user, user)
@@ -299,9 +344,23 @@ def test_exchange_both_sides_with_real_accounts(released, tmp_path, exchange_roo
         assert "backprop" in listed
         work = home / "dlcourse-student" / "backprop"
         assert (work / "backprop.ipynb").is_file()
-        handed = subprocess.run(["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in env.items()],
-                                 sys.executable, "-c", setup_cell("backprop") + hand_in_cell("backprop")],
-                                cwd=work, capture_output=True, text=True, timeout=120)
+        handed = subprocess.run(
+            [
+                "runuser",
+                "-u",
+                user,
+                "--",
+                "env",
+                *[f"{k}={v}" for k, v in env.items()],
+                sys.executable,
+                "-c",
+                setup_cell("backprop") + hand_in_cell("backprop"),
+            ],
+            cwd=work,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert handed.returncode == 0, handed.stderr
         run_block("exchange-submit", home, env, user=user)
     run_block("exchange-collect", course, instructor)
@@ -319,8 +378,14 @@ def test_make_formgrader_starts_and_serves_the_formgrader(clone, tmp_path):
     assert text == "make formgrader"
     log = tmp_path / "formgrader.log"
     with open(log, "w") as out:
-        server = subprocess.Popen(["bash", "-c", f"{text} PORT={port}"], cwd=clone, env=env, stdout=out,
-                                  stderr=subprocess.STDOUT, start_new_session=True)
+        server = subprocess.Popen(
+            ["bash", "-c", f"{text} PORT={port}"],
+            cwd=clone,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         token, deadline = None, time.time() + 120
         while time.time() < deadline and token is None:
@@ -334,7 +399,9 @@ def test_make_formgrader_starts_and_serves_the_formgrader(clone, tmp_path):
                 assert answer.status == 200
                 body = answer.read().decode()
         import json
+
         from grading.release import CHAPTER_IDS
+
         # only the chapters (no solutions/mytorch), and Generate writes scratch, not chapters/
         assert sorted(a["name"] for a in json.loads(body)) == sorted(CHAPTER_IDS)
         assert (clone / "grading" / "formgrader" / "source" / "backprop").resolve() == clone / "solutions" / "backprop"

@@ -1,4 +1,5 @@
 """The drift check: the committed student edition must be what the generator makes now."""
+
 import json
 
 import pytest
@@ -19,7 +20,10 @@ def test_differences_names_missing_extra_and_changed_files():
     expected = {"mytorch/a.py": b"a", "mytorch/b.py": b"b", "chapters/c/c.ipynb": b"c"}
     actual = {"mytorch/a.py": b"a", "mytorch/b.py": b"B", "mytorch/z.py": b"z"}
     assert rel.differences(expected, actual) == [
-        ("missing", "chapters/c/c.ipynb"), ("differs", "mytorch/b.py"), ("extra", "mytorch/z.py")]
+        ("missing", "chapters/c/c.ipynb"),
+        ("differs", "mytorch/b.py"),
+        ("extra", "mytorch/z.py"),
+    ]
     assert rel.differences(expected, dict(expected)) == []
 
 
@@ -68,36 +72,66 @@ def test_committed_edition_matches_the_sources(capsys):
 
 
 def test_drift_explains_which_cell_or_line_changed_and_why():
-    cell = {"cell_type": "code", "id": "abc", "metadata": {"nbgrader": {"grade_id": "optimization_sgd"}},
-            "source": "score()", "outputs": [], "execution_count": None}
-    generated = {"cells": [{"cell_type": "markdown", "id": "h", "metadata": {}, "source": "x"}, cell],
-                 "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    cell = {
+        "cell_type": "code",
+        "id": "abc",
+        "metadata": {"nbgrader": {"grade_id": "optimization_sgd"}},
+        "source": "score()",
+        "outputs": [],
+        "execution_count": None,
+    }
+    generated = {
+        "cells": [{"cell_type": "markdown", "id": "h", "metadata": {}, "source": "x"}, cell],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
     edited = json.loads(json.dumps(generated))
     edited["cells"][1]["source"] = "score(points=9)"
     dump = lambda nb: json.dumps(nb, indent=1).encode()  # noqa: E731
     assert rel.explain("c.ipynb", dump(generated), dump(edited)) == [
-        "cell 1 (grade_id optimization_sgd): source differs"]
+        "cell 1 (grade_id optimization_sgd): source differs"
+    ]
     edited = json.loads(json.dumps(generated))
     edited["cells"][0]["id"] = "random-1234"
     assert rel.explain("c.ipynb", dump(generated), dump(edited))[0].startswith(
-        "cell 0 (id h): id differs (committed 'random-1234', generated 'h'")
+        "cell 0 (id h): id differs (committed 'random-1234', generated 'h'"
+    )
     edited["cells"].append(dict(cell, id="new"))
     assert rel.explain("c.ipynb", dump(generated), dump(edited))[0] == "3 cells, the generated notebook 2"
     assert rel.explain("c.ipynb", dump(generated), json.dumps(generated).encode()) == [
-        "same cells, different formatting (written by another tool?)"]
+        "same cells, different formatting (written by another tool?)"
+    ]
     assert rel.explain("m.py", b"a\nb\nc\n", b"a\nB\nc\n") == ["line 2 differs"]
 
 
 def test_cells_without_an_id_get_the_same_id_at_every_release(tmp_path):
     """A cell written without an id (a script, an older notebook) would get a random one from
     nbformat at every read; the release gives it its grade_id or a hash of its content."""
-    source = {"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": "# New exercise"},
-        {"cell_type": "code", "metadata": {"nbgrader": {"grade_id": "new_test", "grade": True}},
-         "source": "score()", "outputs": [], "execution_count": None},
-        {"cell_type": "markdown", "metadata": {}, "source": "# New exercise"},
-        {"cell_type": "code", "id": "kept", "metadata": {}, "source": "x = 1", "outputs": [], "execution_count": None}],
-        "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+    source = {
+        "cells": [
+            {"cell_type": "markdown", "metadata": {}, "source": "# New exercise"},
+            {
+                "cell_type": "code",
+                "metadata": {"nbgrader": {"grade_id": "new_test", "grade": True}},
+                "source": "score()",
+                "outputs": [],
+                "execution_count": None,
+            },
+            {"cell_type": "markdown", "metadata": {}, "source": "# New exercise"},
+            {
+                "cell_type": "code",
+                "id": "kept",
+                "metadata": {},
+                "source": "x = 1",
+                "outputs": [],
+                "execution_count": None,
+            },
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 4,
+    }
     ids = []
     for attempt in range(2):
         path = tmp_path / f"n{attempt}.ipynb"

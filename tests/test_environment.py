@@ -1,4 +1,5 @@
 """The one lock file, pyproject's ranges and environment.yml must agree."""
+
 import re
 import tomllib
 from pathlib import Path
@@ -49,9 +50,11 @@ def test_environment_yml_agrees_with_lock():
     env, conda, pip = read_environment()
     lock = read_lock()
     assert env["channels"] == ["conda-forge"]
-    disagreements = [f"{name}: environment.yml {version} != lock {lock.get(name)}"
-                     for name, version in {**conda, **pip}.items()
-                     if name != "python" and lock.get(name) != version]
+    disagreements = [
+        f"{name}: environment.yml {version} != lock {lock.get(name)}"
+        for name, version in {**conda, **pip}.items()
+        if name != "python" and lock.get(name) != version
+    ]
     assert not disagreements, "\n".join(disagreements)
 
 

@@ -12,12 +12,13 @@ sits in the section that teaches it). The exercise's name is its visible check's
   of every check it must fail;
 - and the library stubs' "exercise <number> <title>" agree with the grader's titles.
 """
+
 import json
 import re
 
 import pytest
-
 from notebooks import ROOT, source_notebooks
+
 from grading import mistakes
 from grading.checks import all_checks
 from mytorch.testing.registry import CHECKS as VISIBLE
@@ -51,8 +52,11 @@ def exercises(chapter_id):
                     found.append((current, []))
         elif meta.get("grade") and not meta.get("solution"):
             visible = re.findall(r'^check\("([\w.]+)"', text, flags=re.M)
-            hidden = [n for call in re.findall(r'score\(((?:"[\w.]+",\s*)+)points', text)
-                      for n in re.findall(r'"([\w.]+)"', call)]
+            hidden = [
+                n
+                for call in re.findall(r'score\(((?:"[\w.]+",\s*)+)points', text)
+                for n in re.findall(r'"([\w.]+)"', call)
+            ]
             assert visible and sorted(visible) == sorted(hidden), (chapter_id, visible, hidden)
             assert found, f"{chapter_id}: a test cell before any exercise heading: {visible}"
             found[-1][1].extend(visible)
@@ -107,5 +111,7 @@ def test_library_stubs_use_the_grader_titles():
         own = {number for _, _, number, _ in regions}
         chapters = {number.split(".")[0] for number in own}
         for number in re.findall(r"[Ee]xercises? (\d+\.\d+)", text):  # docstrings, comments: same chapter
-            assert number.split(".")[0] not in chapters or number in own, f"{path.name} mentions exercise {number} but holds the stubs of {sorted(own)}"
+            assert number.split(".")[0] not in chapters or number in own, (
+                f"{path.name} mentions exercise {number} but holds the stubs of {sorted(own)}"
+            )
     assert seen > 30

@@ -4,6 +4,7 @@ collect -> autograde -> verify -> generate_feedback, and each feedback file open
 handed in and every score changed after autograding, shows no host path and comes with no zip.
 One syntax error in one library file costs only the exercises of that file.
 """
+
 import re
 import shutil
 import sys
@@ -39,25 +40,37 @@ def test_summary_helpers():
     assert exercise_name(["SGD (plain)", "SGD (momentum)"]) == "SGD"
     assert exercise_name(["Linear.forward", "Linear.backward agrees with finite differences"]) == "Linear"
     assert exercise_name(["train_digits: 95% held out"]) == "train_digits"
-    step = next_step("W was not produced: mytorch could not import mytorch/optim/rprop.py: SyntaxError: "
-                     "invalid syntax (line 3); b was not produced", "5.6")
+    step = next_step(
+        "W was not produced: mytorch could not import mytorch/optim/rprop.py: SyntaxError: "
+        "invalid syntax (line 3); b was not produced",
+        "5.6",
+    )
     assert step.startswith("Fix the SyntaxError in mytorch/optim/rprop.py (line 3)")
-    assert first_problem("5.6 Rprop (plain): case 1 of 1 (lr=0.01): W was not produced: no (line 3); "
-                         "b was not produced: no (line 3)", "5.6 Rprop (plain)") \
+    assert (
+        first_problem(
+            "5.6 Rprop (plain): case 1 of 1 (lr=0.01): W was not produced: no (line 3); "
+            "b was not produced: no (line 3)",
+            "5.6 Rprop (plain)",
+        )
         == "case 1 of 1 (lr=0.01): W, b were not produced: no (line 3)"
+    )
     assert "stub of exercise 5.4" in next_step("not implemented yet: Chapter 5 ...", "5.4")
     host = [("/srv/course/grading/demo/autograded/s1/optimization", ""), ("/srv/course", "<course>")]
-    assert scrub_paths("mytorch from /srv/course/grading/demo/autograded/s1/optimization/mytorch", host) \
+    assert (
+        scrub_paths("mytorch from /srv/course/grading/demo/autograded/s1/optimization/mytorch", host)
         == "mytorch from mytorch"
+    )
     assert scrub_paths("at /x/y/autograded/s2/optimization/mytorch/a.py", []) == "at mytorch/a.py"
 
 
 @linux
 def test_a_syntax_error_costs_only_the_exercises_of_its_file(tmp_path):
-    submission = make_submission(tmp_path / "s", edits=[("optim/rprop.py", "import numpy as np",
-                                                         "import numpy as np\ndef broken(:\n")])
-    code, report, _, err = run_check(submission, "--chapter", CHAPTER,
-                                     "--only", "optimization.sgd,optimization.rprop,optimization.cosine_annealing")
+    submission = make_submission(
+        tmp_path / "s", edits=[("optim/rprop.py", "import numpy as np", "import numpy as np\ndef broken(:\n")]
+    )
+    code, report, _, err = run_check(
+        submission, "--chapter", CHAPTER, "--only", "optimization.sgd,optimization.rprop,optimization.cosine_annealing"
+    )
     assert code == 0, err
     rows = {r["id"]: r for r in report["checks"]}
     assert all(r["passed"] for i, r in rows.items() if not i.startswith("optimization.rprop")), rows
@@ -71,7 +84,7 @@ def html_text(path, summary=False):
     text = path.read_text()
     if summary:
         start = text.index("Your feedback")
-        text = text[start:text.index("</table>", start)]
+        text = text[start : text.index("</table>", start)]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text))
 
 
@@ -94,14 +107,17 @@ def test_feedback_opens_with_a_summary_that_does_not_mislead(tmp_path):
     changed.write_text("late\n")
     verify(course, CHAPTER, progress=False)
     from nbgrader.api import Gradebook
+
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # the instructor grades one cell by hand
         gb.find_grade("optimization_sgd", CHAPTER, CHAPTER, "s11-exchange").manual_score = 1.5
         gb.db.commit()
     nbgrader(course, "generate_feedback", CHAPTER, "--force")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:  # demo.collect imported the roster
         assert {s.id: f"{s.last_name}, {s.first_name}" for s in gb.students} == {
-            "s03-momentum": "Sample 03, Momentum", "s06-syntax-error": "Sample 06, Syntax error",
-            "s11-exchange": "Sample 11, Exchange"}
+            "s03-momentum": "Sample 03, Momentum",
+            "s06-syntax-error": "Sample 06, Syntax error",
+            "s11-exchange": "Sample 11, Exchange",
+        }
 
     feedback = {s.id: course / "feedback" / s.id / CHAPTER for s in students}
     titles = exercises(CHAPTER)
@@ -127,7 +143,6 @@ def test_feedback_opens_with_a_summary_that_does_not_mislead(tmp_path):
     assert "Hand in your mytorch/ (the Hand in cell): this was graded against the course's stubs" in nothing
     exchange = html_text(feedback["s11-exchange"] / f"{CHAPTER}.html")
     assert "your instructor graded it by hand: 1.5 /" in exchange
-    assert re.search(rf"{re.escape(sgd)} 1\.50 / 3 all checks passed; then your instructor graded it by hand",
-                     exchange)
+    assert re.search(rf"{re.escape(sgd)} 1\.50 / 3 all checks passed; then your instructor graded it by hand", exchange)
     assert "Score now 1.5 / 3: your instructor graded it by hand" in exchange  # in the test cell too
     assert "Your files changed after they were collected" in exchange and "extra.txt" in exchange

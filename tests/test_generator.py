@@ -1,5 +1,6 @@
 """The one-source generator: regions become stubs, notebooks go through nbgrader, the bundle
 holds only the student's files, and a second release changes nothing."""
+
 import io
 import json
 import shutil
@@ -12,9 +13,19 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from release_helpers import (ANSWER_TEXT, CHAPTER, HIDDEN_TEST_LINE, LIBRARY, ROOT, copy_of_released,
-                             make_course, released_course, tree_hashes)
+from release_helpers import (
+    ANSWER_TEXT,
+    CHAPTER,
+    HIDDEN_TEST_LINE,
+    LIBRARY,
+    ROOT,
+    copy_of_released,
+    make_course,
+    released_course,
+    tree_hashes,
+)
 
+from grading import pack
 from grading import release as rel
 from grading.lock import header_of, lock_text
 from grading.regions import RegionError, find_regions, strip_regions
@@ -56,8 +67,15 @@ def test_stub_replaces_the_region_and_keeps_signature_and_docstring():
     out = strip_regions(SOURCE, "layer.py")
     assert "return 2 * A" not in out and "self.A = A" not in out and "2 * dLdZ" not in out
     assert "SOLUTION" not in out
-    for kept in ("def forward(self, A):", '"""Z = 2 A.', "A: (N, C) -> Z: (N, C)", "check(A)",
-                 "def backward(self, dLdZ):", '"""dLdA = 2 dLdZ."""', "return None"):
+    for kept in (
+        "def forward(self, A):",
+        '"""Z = 2 A.',
+        "A: (N, C) -> Z: (N, C)",
+        "check(A)",
+        "def backward(self, dLdZ):",
+        '"""dLdA = 2 dLdZ."""',
+        "return None",
+    ):
         assert kept in out
     # each stub sits where its region began, at the region's indentation
     lines = out.splitlines()
@@ -71,17 +89,20 @@ def test_stub_raises_naming_chapter_exercise_and_hint():
     exec(compile(strip_regions(SOURCE, "layer.py"), "layer.py", "exec"), namespace)
     with pytest.raises(NotImplementedError) as err:
         namespace["Layer"]().forward(1)
-    assert str(err.value) == ('Chapter 4 (backprop), exercise 4.1 Layer.forward: not implemented yet. '
-                              'Hint: it\'s "2 * A"')
+    assert str(err.value) == (
+        'Chapter 4 (backprop), exercise 4.1 Layer.forward: not implemented yet. Hint: it\'s "2 * A"'
+    )
     with pytest.raises(NotImplementedError, match=r"exercise 4\.1 Layer\.backward.*twice the upstream"):
         namespace["Layer"]().backward(None)
 
 
 def test_a_function_whose_body_is_only_the_region_still_compiles():
-    src = ('def f(x):\n'
-           '    ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.1 f | hint: h\n'
-           '    return x\n'
-           '    ### END SOLUTION\n')
+    src = (
+        "def f(x):\n"
+        "    ### BEGIN SOLUTION | chapter 5 (optimization) | exercise 5.1 f | hint: h\n"
+        "    return x\n"
+        "    ### END SOLUTION\n"
+    )
     namespace = {}
     exec(strip_regions(src, "f.py"), namespace)
     with pytest.raises(NotImplementedError, match="Chapter 5 \\(optimization\\), exercise 5.1 f"):
@@ -91,17 +112,29 @@ def test_a_function_whose_body_is_only_the_region_still_compiles():
 BEGIN = "### BEGIN SOLUTION | chapter 4 (backprop) | exercise 4.1 x | hint: h"
 
 
-@pytest.mark.parametrize("body, line, message", [
-    ([BEGIN, "x = 1"], 2, "never closed"),
-    ([BEGIN, "x = 1", BEGIN, "y = 2", "### END SOLUTION", "### END SOLUTION"], 4, "nested"),
-    (["x = 1", "### END SOLUTION"], 3, "without a ### BEGIN SOLUTION"),
-    (["### BEGIN SOLUTION", "x = 1", "### END SOLUTION"], 2, "must read"),
-    (["### BEGIN SOLUTION | chapter 4 (backprop) | hint: h", "x = 1", "### END SOLUTION"], 2, "must read"),
-    (["### BEGIN SOLUTION | chapter 4 | exercise 4.1 x | hint:", "x = 1", "### END SOLUTION"], 2, "must read"),
-    (["# BEGIN SOLUTION | chapter 4 | exercise 4.1 x | hint: h", "x = 1", "### END SOLUTION"], 2, "must read"),
-    ([BEGIN, "### END SOLUTION"], 2, "empty solution region"),
-], ids=["open", "nested", "end-without-begin", "begin-without-fields", "missing-exercise",
-        "empty-hint", "misspelt-marker", "empty"])
+@pytest.mark.parametrize(
+    "body, line, message",
+    [
+        ([BEGIN, "x = 1"], 2, "never closed"),
+        ([BEGIN, "x = 1", BEGIN, "y = 2", "### END SOLUTION", "### END SOLUTION"], 4, "nested"),
+        (["x = 1", "### END SOLUTION"], 3, "without a ### BEGIN SOLUTION"),
+        (["### BEGIN SOLUTION", "x = 1", "### END SOLUTION"], 2, "must read"),
+        (["### BEGIN SOLUTION | chapter 4 (backprop) | hint: h", "x = 1", "### END SOLUTION"], 2, "must read"),
+        (["### BEGIN SOLUTION | chapter 4 | exercise 4.1 x | hint:", "x = 1", "### END SOLUTION"], 2, "must read"),
+        (["# BEGIN SOLUTION | chapter 4 | exercise 4.1 x | hint: h", "x = 1", "### END SOLUTION"], 2, "must read"),
+        ([BEGIN, "### END SOLUTION"], 2, "empty solution region"),
+    ],
+    ids=[
+        "open",
+        "nested",
+        "end-without-begin",
+        "begin-without-fields",
+        "missing-exercise",
+        "empty-hint",
+        "misspelt-marker",
+        "empty",
+    ],
+)
 def test_malformed_regions_are_errors_naming_file_and_line(body, line, message):
     src = "def f():\n" + "".join(f"    {b}\n" for b in body)
     with pytest.raises(RegionError, match=message) as err:
@@ -131,13 +164,14 @@ def test_release_cli_reports_a_bad_region_with_file_and_line(tmp_path, capsys):
 
 def _import_all(package_parent, tmp_path):
     """Import the package in package_parent/mytorch and every submodule, in a fresh process."""
-    code = ("import importlib, pkgutil, mytorch\n"
-            "assert mytorch.__file__.startswith(%r), mytorch.__file__\n"
-            "for m in pkgutil.walk_packages(mytorch.__path__, 'mytorch.'):\n"
-            "    importlib.import_module(m.name)\n"
-            "print('imported', mytorch.__file__)\n") % str(package_parent)
-    return subprocess.run([sys.executable, "-c", code], cwd=package_parent, capture_output=True,
-                          text=True, timeout=120)
+    code = (
+        "import importlib, pkgutil, mytorch\n"
+        "assert mytorch.__file__.startswith(%r), mytorch.__file__\n"
+        "for m in pkgutil.walk_packages(mytorch.__path__, 'mytorch.'):\n"
+        "    importlib.import_module(m.name)\n"
+        "print('imported', mytorch.__file__)\n"
+    ) % str(package_parent)
+    return subprocess.run([sys.executable, "-c", code], cwd=package_parent, capture_output=True, text=True, timeout=120)
 
 
 def test_real_reference_generates_a_student_package_that_compiles_and_imports(tmp_path):
@@ -159,15 +193,19 @@ def test_real_reference_generates_a_student_package_that_compiles_and_imports(tm
 def test_released_library_has_stubs_headers_and_plain_copies():
     course = released_course()
     ops = (course / "mytorch" / "ops.py").read_text()
-    assert ops.startswith("# GENERATED from solutions/mytorch/ops.py by `make release` "
-                          "(python -m grading release).\n# Edit the source, not this file")
+    assert ops.startswith(
+        "# GENERATED from solutions/mytorch/ops.py by `make release` "
+        "(python -m grading release).\n# Edit the source, not this file"
+    )
     assert "squared_value_of_x" not in ops and "doubled_result_of_x" not in ops
     assert 'raise ValueError("Doubler.forward: x must not be None")' in ops  # plumbing stays
     plain = (course / "mytorch" / "plain.py").read_text()
     assert plain == rel.py_header("solutions/mytorch/plain.py") + LIBRARY["plain.py"]
-    code = ("import mytorch\n"
-            "try:\n    mytorch.square(3)\nexcept NotImplementedError as e:\n    print(e)\n"
-            "try:\n    mytorch.Doubler().forward(3)\nexcept NotImplementedError as e:\n    print(e)\n")
+    code = (
+        "import mytorch\n"
+        "try:\n    mytorch.square(3)\nexcept NotImplementedError as e:\n    print(e)\n"
+        "try:\n    mytorch.Doubler().forward(3)\nexcept NotImplementedError as e:\n    print(e)\n"
+    )
     proc = subprocess.run([sys.executable, "-c", code], cwd=course, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
@@ -211,10 +249,13 @@ def test_chapter_python_files_are_stripped_and_data_copied():
     assert (chapter / "points.csv").read_text() == "x,y\n1,3\n"
 
 
-@pytest.mark.parametrize("returncode, writes, message", [
-    (0, False, r"exit 0; no notebook for \['backprop'\]"),   # nbgrader's silent skip
-    (1, True, r"exit 1; .*\n.*Solution region detected"),    # an error, even with output
-])
+@pytest.mark.parametrize(
+    "returncode, writes, message",
+    [
+        (0, False, r"exit 0; no notebook for \['backprop'\]"),  # nbgrader's silent skip
+        (1, True, r"exit 1; .*\n.*Solution region detected"),  # an error, even with output
+    ],
+)
 def test_nbgrader_failure_or_silent_skip_is_an_error(tmp_path, monkeypatch, returncode, writes, message):
     course = make_course(tmp_path / "course")
     calls = []
@@ -252,8 +293,12 @@ def test_release_records_the_chapter_in_the_course_gradebook():
     # autograding needs the assignment and its grade cells in grading/gradebook.db
     with sqlite3.connect(released_course() / "grading" / "gradebook.db") as db:
         assert db.execute("select name from assignment").fetchall() == [(CHAPTER,)]
-        cells = {name for (name,) in db.execute(
-            "select base_cell.name from grade_cells join base_cell on grade_cells.id = base_cell.id")}
+        cells = {
+            name
+            for (name,) in db.execute(
+                "select base_cell.name from grade_cells join base_cell on grade_cells.id = base_cell.id"
+            )
+        }
     assert cells == {"test_triple", "answer"}
 
 
@@ -267,8 +312,13 @@ def test_release_cli_removes_files_without_a_source(tmp_path, capsys):
     shutil.rmtree(course / "solutions" / CHAPTER)  # a chapter withdrawn (and no nbgrader run)
     assert rel.main(["--root", str(course), "--no-bundle"]) == 0
     out = capsys.readouterr().out
-    for line in ("removed  mytorch/stale.py", "removed  mytorch/old/gone.py", "updated  mytorch/ops.py",
-                 f"removed  chapters/{CHAPTER}/{CHAPTER}.ipynb", f"removed  chapters/{CHAPTER}/points.csv"):
+    for line in (
+        "removed  mytorch/stale.py",
+        "removed  mytorch/old/gone.py",
+        "updated  mytorch/ops.py",
+        f"removed  chapters/{CHAPTER}/{CHAPTER}.ipynb",
+        f"removed  chapters/{CHAPTER}/points.csv",
+    ):
         assert line in out
     assert not (course / "mytorch" / "old").exists() and not (course / "chapters" / CHAPTER).exists()
     assert tree_hashes(course / "mytorch") == released
@@ -284,14 +334,22 @@ def test_bundle_holds_only_the_student_files():
         ops = archive.read("dlcourse-student/mytorch/ops.py")
     assert all(name.startswith("dlcourse-student/") for name in names)
     top = {name.split("/")[1] for name in names}
-    assert top == {"chapters", "mytorch", "assets", "README-student.md", "environment.yml",
-                   "requirements.lock", "pyproject.toml", "grading"}
+    assert top == {
+        "chapters",
+        "mytorch",
+        "assets",
+        "README-student.md",
+        "environment.yml",
+        "requirements.lock",
+        "pyproject.toml",
+        "grading",
+    }
     assert not any("/solutions/" in n or n.endswith(".db") for n in names)
     # of grading/, only the hand-in packer the chapters' last cell runs
     assert sorted(n.split("/", 1)[1] for n in names if "/grading/" in n) == sorted(rel.HANDIN_TOOL)
     assert ops == (course / "mytorch" / "ops.py").read_bytes()
     assert f"dlcourse-student/chapters/{CHAPTER}/{CHAPTER}.ipynb" in names
-    assert {i.date_time for i in infos} == {rel.ZIP_DATE}
+    assert {i.date_time for i in infos} == {pack.ZIP_DATE}
     assert readme.startswith("<!-- GENERATED from grading/templates/README-student.md")
     project = tomllib.loads(pyproject)
     assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["mytorch", "mytorch.*"]
@@ -311,9 +369,24 @@ def test_unzipped_bundle_installs_mytorch_only(tmp_path):
     with zipfile.ZipFile(released_course() / rel.BUNDLE) as archive:
         archive.extractall(tmp_path)
     bundle = tmp_path / "dlcourse-student"
-    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                           "--quiet", "-w", str(tmp_path / "wheel"), "."],
-                          cwd=bundle, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path / "wheel"),
+            ".",
+        ],
+        cwd=bundle,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     (wheel,) = (tmp_path / "wheel").glob("*.whl")
     packages = {n.split("/")[0] for n in zipfile.ZipFile(wheel).namelist() if ".dist-info" not in n}
@@ -325,14 +398,17 @@ def test_unzipped_bundle_installs_mytorch_only(tmp_path):
 
 
 def test_lock_drops_the_course_package_and_local_version_labels():
-    freeze = ("numpy==2.4.6\n"
-              "# Editable Git install with no remote (dlcourse==0.1.0)\n"
-              "-e /work/main\n"
-              "torch==2.13.0+cpu\n"
-              "typing_extensions==4.16.0\n")
+    freeze = (
+        "numpy==2.4.6\n"
+        "# Editable Git install with no remote (dlcourse==0.1.0)\n"
+        "-e /work/main\n"
+        "torch==2.13.0+cpu\n"
+        "typing_extensions==4.16.0\n"
+    )
     header = ["# line one", "# line two"]
     assert lock_text(freeze, header) == (
-        "# line one\n# line two\nnumpy==2.4.6\ntorch==2.13.0\ntyping_extensions==4.16.0\n")
+        "# line one\n# line two\nnumpy==2.4.6\ntorch==2.13.0\ntyping_extensions==4.16.0\n"
+    )
     assert "dlcourse" not in lock_text("dlcourse==0.1.0\nscipy==1.17.1\n", [])
     assert header_of("# a\n# b\nnumpy==1\n# not header\n") == ["# a", "# b"]
 

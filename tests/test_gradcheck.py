@@ -1,4 +1,5 @@
 """mytorch.gradcheck: numerical gradients are right, and check_layer catches broken layers."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,9 +13,9 @@ from mytorch.gradcheck import check_layer, numerical_gradient
 @given(shape=st.lists(st.integers(1, 4), min_size=0, max_size=3), seed=st.integers(0, 10_000))
 def test_numerical_gradient_of_known_functions(shape, seed):
     x = np.random.default_rng(seed).standard_normal(shape)
-    g = numerical_gradient(lambda v: np.sum(v ** 3 + np.sin(v)), x)
+    g = numerical_gradient(lambda v: np.sum(v**3 + np.sin(v)), x)
     assert g.shape == x.shape and g.dtype == np.float64
-    np.testing.assert_allclose(g, 3 * x ** 2 + np.cos(x), rtol=1e-7, atol=1e-8)
+    np.testing.assert_allclose(g, 3 * x**2 + np.cos(x), rtol=1e-7, atol=1e-8)
 
 
 def test_numerical_gradient_works_in_float64_for_float32_input_and_leaves_x_alone():

@@ -1,4 +1,5 @@
 """`python -m grading check`: JSON schema, exit codes, full marks, stubs, table, repo untouched."""
+
 import hashlib
 import json
 import os
@@ -6,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from grader_helpers import ROOT, by_id, make_submission, run_check
+
 from grading import check
 from grading.checks import all_checks
 from grading.execute import GraderError
@@ -39,8 +40,14 @@ def test_reference_scores_full_marks_with_the_documented_json(tmp_path):
         assert row["passed"] and row["points"] == row["max_points"], row
     assert report["score"] == report["max_score"] == sum(r["max_points"] for r in report["checks"]) > 40
     ids = by_id(report)
-    for part in ["linear.forward", "linear.backward.dLdW", "linear.gradcheck", "softmax.backward.dLdZ",
-                 "cross_entropy_loss.stable", "sequential.backward"]:
+    for part in [
+        "linear.forward",
+        "linear.backward.dLdW",
+        "linear.gradcheck",
+        "softmax.backward.dLdZ",
+        "cross_entropy_loss.stable",
+        "sequential.backward",
+    ]:
         assert "backprop." + part in ids
 
 
@@ -68,15 +75,27 @@ def test_partial_credit_within_an_exercise(tmp_path):
 
 def test_table_output_and_usage_errors(tmp_path):
     make_submission(tmp_path, stub=True)
-    proc = subprocess.run([sys.executable, "-m", "grading", "check", str(tmp_path), "--only", "backprop.linear"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "grading", "check", str(tmp_path), "--only", "backprop.linear"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 0
     assert "backprop.linear.forward" in proc.stdout and "score 0 / 6" in proc.stdout
-    missing = subprocess.run([sys.executable, "-m", "grading", "check", str(tmp_path / "nope"), "--json"],
-                             cwd=ROOT, capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-m", "grading", "check", str(tmp_path / "nope"), "--json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 2 and missing.stdout == ""
-    bad_chapter = subprocess.run([sys.executable, "-m", "grading", "check", str(tmp_path), "--chapter", "nope"],
-                                 cwd=ROOT, capture_output=True, text=True)
+    bad_chapter = subprocess.run(
+        [sys.executable, "-m", "grading", "check", str(tmp_path), "--chapter", "nope"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert bad_chapter.returncode == 2
 
 

@@ -4,6 +4,7 @@ Each hostile Linear returns the same wrong values as a plain baseline Linear (ze
 shape and dtype, which earn the shape units only) unless its trick works: then it returns the
 right answer. So a trick that works shows up as points above the baseline.
 """
+
 import json
 import os
 import sys
@@ -12,14 +13,14 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from grader_helpers import ROOT, make_submission, run_check
+
 from grading import check, sandbox
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")
 
 ONLY = ["backprop.linear", "backprop.sigmoid"]
-LINEAR = '''
+LINEAR = """
 import numpy as np
 from .module import Module
 
@@ -57,7 +58,7 @@ class Linear(Module):
             return G @ self.W
         self.dLdW, self.dLdb = _wrap(np.zeros_like(self.W)), _wrap(np.zeros_like(self.b))
         return _wrap(np.zeros_like(self.A))
-'''
+"""
 
 
 def hostile(tmp_path, prelude="", forward="", init=""):
@@ -87,7 +88,7 @@ def assert_no_gain(report, baseline):
 
 
 def test_patched_comparisons_and_always_equal_arrays_gain_nothing(tmp_path, baseline):
-    prelude = '''
+    prelude = """
 import numpy.testing
 np.allclose = lambda *a, **k: True
 np.array_equal = lambda *a, **k: True
@@ -108,7 +109,7 @@ class Always(np.ndarray):
 
 def _wrap(x):
     return x.view(Always)
-'''
+"""
     report = check.grade(hostile(tmp_path, prelude), only=ONLY)
     assert_no_gain(report, baseline)
 
@@ -116,7 +117,7 @@ def _wrap(x):
 def test_the_reference_gradebook_and_environment_are_out_of_reach(tmp_path, baseline, monkeypatch):
     monkeypatch.setenv("GRADER_SECRET_TOKEN", "s3cret")
     other = make_submission(tmp_path / "other_student") / "mytorch" / "__init__.py"
-    prelude = f'''
+    prelude = f"""
 import importlib, importlib.util, os, sys
 ROOT = {str(ROOT)!r}
 
@@ -149,7 +150,7 @@ def _leaked():
         _try(lambda: "GRADER_SECRET_TOKEN" in open("/proc/1/environ").read()),
         _try(lambda: __import__("socket").create_connection(("127.0.0.1", 22), timeout=1)),
     ])
-'''
+"""
     if sandbox.method() != "bwrap":
         pytest.skip("without bubblewrap the reference stays readable (see grading/README-isolation.md)")
     report = check.grade(hostile(tmp_path, prelude), only=ONLY)
@@ -160,14 +161,14 @@ def test_writes_outside_the_submission_land_nowhere(tmp_path, baseline):
     marker = f"pwned-{uuid.uuid4().hex[:8]}"
     targets = [ROOT / marker, Path("/tmp") / marker, tmp_path / marker, Path.home() / marker]
     forward = "; ".join(f"_try_write({str(t)!r})" for t in targets) + "; _try_write('mytorch/' + 'x.py')"
-    prelude = '''
+    prelude = """
 def _try_write(path):
     try:
         with open(path, "w") as f:
             f.write("x")
     except OSError:
         pass
-'''
+"""
     submission = hostile(tmp_path, prelude, forward=forward)
     report = check.grade(submission, only=ONLY)
     assert_no_gain(report, baseline)
@@ -192,8 +193,10 @@ def test_exit_during_a_case_costs_that_case_only(tmp_path, baseline):
 
 
 def test_a_loop_that_ignores_signals_is_killed(tmp_path, baseline):
-    forward = ("import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
-               "signal.signal(signal.SIGINT, signal.SIG_IGN)\n        while True: pass")
+    forward = (
+        "import signal; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n        while True: pass"
+    )
     start = time.monotonic()
     limits = sandbox.Limits(wall_s=20, case_s=1.5)
     report = check.grade(hostile(tmp_path, forward=forward), only=ONLY, limits=limits)
@@ -224,7 +227,7 @@ def test_a_memory_hog_fails_its_own_case(tmp_path, baseline):
 
 
 def test_fake_results_on_stdout_stderr_and_the_result_pipe_gain_nothing(tmp_path):
-    init = '''import os, sys, json
+    init = """import os, sys, json
 fake = json.dumps({"checks": [], "score": 100, "max_score": 100})
 for stream in (sys.stdout, sys.stderr):
     print(fake, file=stream)
@@ -235,7 +238,7 @@ for fd in range(3, 12):
         os.write(fd, b'{"kind": "meta", "key": "x", "nbytes": 2}\\n{}' + fake.encode() + b"\\nPASS\\n")
     except OSError:
         pass
-'''
+"""
     code, report, stdout, _ = run_check(hostile(tmp_path, init=init), "--only", ",".join(ONLY))
     assert code == 0
     assert json.loads(stdout) == report and report["score"] == 0 and len(report["checks"]) == 9

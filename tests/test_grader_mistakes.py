@@ -1,5 +1,6 @@
 """The diagnosis of a wrong array: shape before values, where and how much. (The catalogued
 typical mistakes, planted and graded, are in test_grader_typical_mistakes.py.)"""
+
 import numpy as np
 
 from grading import diagnosis

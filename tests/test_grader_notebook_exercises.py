@@ -6,22 +6,29 @@ A submission here is a temp folder with a copy of the reference mytorch (so only
 differs) and `<chapter>.ipynb`. Each grading run starts one sandboxed process that executes
 the notebooks once, so the tests group their cases: one run per submission.
 """
+
 import json
 import sys
 
 import pytest
-
 from grader_helpers import ROOT, make_submission
+
 from grading import check, runner
 from grading.checks import all_checks
 from grading.sandbox import Limits
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
+]
 
 # The points of each chapter's notebook exercises: those of their test cells in the source notebook.
-POINTS = {"universal_approximation": 3 + 3 + 2 + 2 + 2, "perceptron_learning": 4 + 3 + 3,
-          "matrix_calculus": 2 + 3 + 3, "backprop": 3}
+POINTS = {
+    "universal_approximation": 3 + 3 + 2 + 2 + 2,
+    "perceptron_learning": 4 + 3 + 3,
+    "matrix_calculus": 2 + 3 + 3,
+    "backprop": 3,
+}
 
 
 def notebook_checks(chapter=None):
@@ -93,8 +100,19 @@ def test_a_notebook_cell_that_loops_forever_is_stopped(tmp_path):
 
 
 def test_a_submission_that_loops_in_a_case_is_stopped_at_its_time_limit(tmp_path):
-    rows = graded(tmp_path, ["perceptron_learning"], {"perceptron_learning": [
-        ("for epoch in range(max_epochs):", "for epoch in range(max_epochs):\n        while True:\n            pass")]},
-        limits=Limits(wall_s=6), only=["perceptron_learning.perceptron"])
+    rows = graded(
+        tmp_path,
+        ["perceptron_learning"],
+        {
+            "perceptron_learning": [
+                (
+                    "for epoch in range(max_epochs):",
+                    "for epoch in range(max_epochs):\n        while True:\n            pass",
+                )
+            ]
+        },
+        limits=Limits(wall_s=6),
+        only=["perceptron_learning.perceptron"],
+    )
     assert all(row["points"] == 0 for row in rows.values())
     assert "time limit (6 s)" in rows["perceptron_learning.perceptron.separable"]["message"], rows

@@ -1,9 +1,10 @@
 """The in-notebook test cells keep the reference's results on disk between kernels; the
 authoritative grader (CLI, verify) never reads that cache."""
+
 import numpy as np
 import pytest
-
 from grader_helpers import make_submission
+
 from grading import check as grader
 from grading.checks import all_checks
 
@@ -26,6 +27,7 @@ def test_a_second_process_reads_the_reference_from_the_cache(tmp_path, linear_ch
     def no_reference_runs(submission, items, limits, reference=False, sandbox=None):
         assert not reference, "the reference ran again although its results were cached"
         return real_run_cases(submission, items, limits, sandbox=sandbox)
+
     monkeypatch.setattr(grader, "run_cases", no_reference_runs)
     again = grader.grade(tmp_path / "student", checks=linear_checks, reference_cache=cache)
     assert again == first

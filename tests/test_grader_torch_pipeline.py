@@ -6,19 +6,22 @@ A submission is a temp folder holding a copy of the reference mytorch, the noteb
 helper modules it imports (utterances.py, broken_pipeline.py). Each grading run executes the
 notebook once in one sandboxed process: one run per test.
 """
+
 import json
 import shutil
 import sys
 
 import pytest
-
 from grader_helpers import ROOT, make_submission
 from test_grader_notebook_exercises import write_notebook
+
 from grading import check
 from grading.checks import all_checks
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
+]
 
 CHAPTER = "torch_pipeline"
 SOURCE = ROOT / "solutions" / CHAPTER

@@ -6,6 +6,7 @@ is the one the catalogue states, every planted mistake's checks fail with the ca
 cause ("Likely cause: <title>"), and the exercises left right lose nothing. Notebook exercises
 execute the student's notebook in the sandbox, so these runs take seconds each.
 """
+
 import sys
 
 import pytest
@@ -13,8 +14,10 @@ import pytest
 from grading import check, mistakes, sample_class
 from grading.checks import all_checks
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
+]
 
 EXERCISE = {c.id: c.exercise.split()[0] for chapter in mistakes.MISTAKES for c in all_checks(chapter)}
 

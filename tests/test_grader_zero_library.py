@@ -13,14 +13,15 @@
 
 About 60 s in all on the 2-core machine (each notebook case runs the reference notebook once).
 """
+
 import json
 import sys
 
 import numpy as np
 import pytest
-
-from grader_helpers import ROOT, make_submission
+from grader_helpers import make_submission
 from zero_library import make_zero_library
+
 from grading import check
 from grading.checks import HELD_OUT, all_checks, backprop, judging
 
@@ -103,16 +104,17 @@ def test_a_model_that_looks_the_digits_up_scores_0(tmp_path, reference):
     namespace = {}
     exec(LOOKUP, namespace)  # the attack is real: on the public digits it is perfect
     from sklearn.datasets import load_digits
+
     digits = load_digits()
     assert np.mean(namespace["Lookup"]().forward(digits.data[:300] / 16.0).argmax(1) == digits.target[:300]) == 1
     submission = notebook(make_submission(tmp_path / "lookup"), "backprop.ipynb", LOOKUP)
-    row, = check.grade(submission, only=["backprop.train_digits"])["checks"]
+    (row,) = check.grade(submission, only=["backprop.train_digits"])["checks"]
     assert row["points"] == 0 and "held-out accuracy" in row["message"], row
 
 
 def test_the_sandbox_gets_the_held_out_images_but_never_their_labels_or_the_secret():
-    train_digits, = [c for c in all_checks("backprop") if c.id == "backprop.train_digits"]
-    prepared, = check.prepare([train_digits], "secret-a")
+    (train_digits,) = [c for c in all_checks("backprop") if c.id == "backprop.train_digits"]
+    (prepared,) = check.prepare([train_digits], "secret-a")
     items = check.work_items([prepared])
     sent = json.dumps([item["case"] for item in items])
     assert "secret-a" not in sent and HELD_OUT not in sent and "y_test" not in sent
@@ -124,7 +126,7 @@ def test_the_sandbox_gets_the_held_out_images_but_never_their_labels_or_the_secr
     assert judging.grader_secret() == judging.grader_secret()  # one secret per grading process
 
 
-HIDDEN_WINDOWS = '''
+HIDDEN_WINDOWS = """
 import numpy as np
 import torch
 from torch.utils.data import Dataset
@@ -153,12 +155,12 @@ class ContextWindows(Dataset):
     def __getitem__(self, t):
         window = self.box.windows[t] if WHERE == "attribute" else torch.from_numpy(STORE[id(self)][t])
         return window, self.labels[t]
-'''
+"""
 
 
 @pytest.mark.parametrize("where", ["attribute", "global"])
 def test_windows_hidden_from_the_object_fail_the_memory_judge(tmp_path, where):
     source = f"WHERE = {where!r}\n" + HIDDEN_WINDOWS
     submission = notebook(make_submission(tmp_path / where), "torch_pipeline.ipynb", source)
-    row, = check.grade(submission, only=["torch_pipeline.context_windows.memory"])["checks"]
+    (row,) = check.grade(submission, only=["torch_pipeline.context_windows.memory"])["checks"]
     assert row["points"] == 0 and "every window" in row["message"], row

@@ -14,6 +14,7 @@ Screenshots go to test-artifacts/hub/. Needs root (accounts, the hub's setuid sp
 bubblewrap (autograde), Debian's chromium, playwright, and configurable-http-proxy
 (`make hub-proxy`, which `make test` and `make hub` run; nothing is downloaded here).
 """
+
 import contextlib
 import json
 import os
@@ -77,8 +78,9 @@ def accounts():
     try:
         for user in (INSTRUCTOR, *STUDENTS):
             home = base / "home" / user
-            subprocess.run(["useradd", "--home-dir", str(home), "--create-home", "--shell", "/bin/bash", user],
-                           check=True)
+            subprocess.run(
+                ["useradd", "--home-dir", str(home), "--create-home", "--shell", "/bin/bash", user], check=True
+            )
             made.append(user)
         uids = [pwd.getpwnam(user).pw_uid for user in made]
         with traversable(uids, interpreter_paths()):
@@ -99,8 +101,14 @@ def as_user(user, state, role, *command, timeout=300):
     """A command in the user's terminal on the hub: the environment its server gets."""
     home = pwd.getpwnam(user).pw_dir
     env = {**role_environment(state, role, VENV), "HOME": home, "USER": user, "LANG": "C.UTF-8"}
-    return subprocess.run(["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()],
-                           *command], cwd=home, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        ["runuser", "-u", user, "--", "env", "-i", *[f"{k}={v}" for k, v in env.items()], *command],
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def must(result):
@@ -111,14 +119,22 @@ def must(result):
 @contextlib.contextmanager
 def hub(base, state, course, password):
     port = free_port()
-    env = {**os.environ, "DLCOURSE_HUB_STATE": str(state), "DLCOURSE_HUB_INSTRUCTOR": INSTRUCTOR,
-           "DLCOURSE_HUB_STUDENTS": ",".join(STUDENTS), "DLCOURSE_HUB_COURSE": str(course / "course_config.py"),
-           "DLCOURSE_HUB_PORT": str(port), "DLCOURSE_HUB_API_PORT": str(free_port()),
-           "DLCOURSE_HUB_PROXY_API_PORT": str(free_port()), "DLCOURSE_HUB_PASSWORD": password}
+    env = {
+        **os.environ,
+        "DLCOURSE_HUB_STATE": str(state),
+        "DLCOURSE_HUB_INSTRUCTOR": INSTRUCTOR,
+        "DLCOURSE_HUB_STUDENTS": ",".join(STUDENTS),
+        "DLCOURSE_HUB_COURSE": str(course / "course_config.py"),
+        "DLCOURSE_HUB_PORT": str(port),
+        "DLCOURSE_HUB_API_PORT": str(free_port()),
+        "DLCOURSE_HUB_PROXY_API_PORT": str(free_port()),
+        "DLCOURSE_HUB_PASSWORD": password,
+    }
     log = open(SHOTS / "hub.log", "w")  # noqa: SIM115 (closed in the finally below)
     assert "make hub" in documented("hub")
-    server = subprocess.Popen(["make", "-s", "hub"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        ["make", "-s", "hub"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(server, f"{base_url}/hub/health", "make hub", log.name, timeout=90)
@@ -169,7 +185,12 @@ class User:
         self.page.locator(kind).filter(visible=True).first.wait_for()
 
     def set_cell(self, index, text):
-        cell = self.page.locator(".jp-NotebookPanel .jp-Notebook").filter(visible=True).first.locator(".jp-Cell").nth(index)
+        cell = (
+            self.page.locator(".jp-NotebookPanel .jp-Notebook")
+            .filter(visible=True)
+            .first.locator(".jp-Cell")
+            .nth(index)
+        )
         cell.scroll_into_view_if_needed()
         editor = cell.locator(".cm-content")
         editor.click()
@@ -178,7 +199,12 @@ class User:
         self.page.keyboard.insert_text(text)
 
     def run_cell(self, index, waits_for):
-        cell = self.page.locator(".jp-NotebookPanel .jp-Notebook").filter(visible=True).first.locator(".jp-Cell").nth(index)
+        cell = (
+            self.page.locator(".jp-NotebookPanel .jp-Notebook")
+            .filter(visible=True)
+            .first.locator(".jp-Cell")
+            .nth(index)
+        )
         cell.scroll_into_view_if_needed()
         cell.locator(".cm-content").click()
         self.page.keyboard.press("Control+Enter")
@@ -196,8 +222,11 @@ def solution_sources(chapter):
     """{grade_id: source} of the reference's answer cells."""
     nb = json.loads((ROOT / "solutions" / chapter / f"{chapter}.ipynb").read_text())
     markers = {"### BEGIN SOLUTION", "### END SOLUTION"}  # whole lines, their indentation with them
-    return {c["metadata"]["nbgrader"]["grade_id"]: "".join(line for line in c["source"] if line.strip() not in markers)
-            for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("solution")}
+    return {
+        c["metadata"]["nbgrader"]["grade_id"]: "".join(line for line in c["source"] if line.strip() not in markers)
+        for c in nb["cells"]
+        if c["metadata"].get("nbgrader", {}).get("solution")
+    }
 
 
 def instructor_course(home):
@@ -256,9 +285,13 @@ def test_hub_fetch_submit_grade_feedback(accounts):
     course = instructor_course(base / "home" / INSTRUCTOR)
     reference = solution_sources(CHAPTER)
     assert MISTAKE[0] in reference[f"{CHAPTER}_linear_backward"]
-    answers = {STUDENTS[0]: reference,
-               STUDENTS[1]: {**reference, f"{CHAPTER}_linear_backward":
-                             reference[f"{CHAPTER}_linear_backward"].replace(*MISTAKE)}}
+    answers = {
+        STUDENTS[0]: reference,
+        STUDENTS[1]: {
+            **reference,
+            f"{CHAPTER}_linear_backward": reference[f"{CHAPTER}_linear_backward"].replace(*MISTAKE),
+        },
+    }
     with hub(base, state, course, password) as url, sync_playwright() as p:
         exchange = state / "exchange" / "dlcourse"
         for step in ("generate_assignment", "release_assignment"):  # the hub wrote the instructor's config
@@ -280,9 +313,11 @@ def test_hub_fetch_submit_grade_feedback(accounts):
         intruder.page.locator(".jp-Terminal .xterm-screen").filter(visible=True).first.click()
         intruder.page.wait_for_timeout(1500)
         q = shlex.quote
-        attempts = (f"ls {q(str(inbound / STUDENTS[0]))}; cat {q(str(target))} | head -c 80; "
-                    f"echo overwritten > {q(str(target))}; mkdir {q(str(inbound / STUDENTS[0]))}/fake; "
-                    f"mkdir {q(str(inbound))}/{STUDENTS[0]}+{CHAPTER}+2026-12-31")
+        attempts = (
+            f"ls {q(str(inbound / STUDENTS[0]))}; cat {q(str(target))} | head -c 80; "
+            f"echo overwritten > {q(str(target))}; mkdir {q(str(inbound / STUDENTS[0]))}/fake; "
+            f"mkdir {q(str(inbound))}/{STUDENTS[0]}+{CHAPTER}+2026-12-31"
+        )
         intruder.page.keyboard.type(f"({attempts}) 2>&1 | tee ~/attempts.txt\n")
         intruder.page.wait_for_timeout(2000)
         intruder.shot("5-classmate-denied")
@@ -299,8 +334,16 @@ def test_hub_fetch_submit_grade_feedback(accounts):
         assert students[STUDENTS[0]].page.goto(students[STUDENTS[0]].url("formgrader")).status == 404
         for line in documented("hub-grading"):  # grading/README.md's commands, as the instructor
             started = time.monotonic()
-            done = as_user(INSTRUCTOR, state, "instructor", "bash", "-e", "-c",
-                           line.replace("~/dlcourse", str(course)), timeout=600)
+            done = as_user(
+                INSTRUCTOR,
+                state,
+                "instructor",
+                "bash",
+                "-e",
+                "-c",
+                line.replace("~/dlcourse", str(course)),
+                timeout=600,
+            )
             with open(SHOTS / "instructor-commands.log", "a") as out:
                 out.write(f"$ {line}  # {time.monotonic() - started:.0f} s\n{done.stdout}{done.stderr}\n")
             must(done)
@@ -313,9 +356,11 @@ def test_hub_fetch_submit_grade_feedback(accounts):
         teacher.shot("7-graded")
 
         # each student's feedback in the Assignments tab
-        total = sum(c["metadata"]["nbgrader"].get("points", 0) for c in json.loads(
-            (course / "release" / CHAPTER / f"{CHAPTER}.ipynb").read_text())["cells"]
-            if c["metadata"].get("nbgrader", {}).get("grade"))
+        total = sum(
+            c["metadata"]["nbgrader"].get("points", 0)
+            for c in json.loads((course / "release" / CHAPTER / f"{CHAPTER}.ipynb").read_text())["cells"]
+            if c["metadata"].get("nbgrader", {}).get("grade")
+        )
         # the mistake fails 3.2's dLdb check, 1 of its 3 points (grading/checks/matrix_calculus.py)
         expected = {STUDENTS[0]: total, STUDENTS[1]: total - 1}
         for name, user in students.items():

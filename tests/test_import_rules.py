@@ -6,6 +6,7 @@ grading/ does three jobs, and the jobs are listed here module by module:
 - the nbgrader glue (config, autograde, verify, unpack, exchange, feedback, demo);
 plus the hand-in tool that ships to students (pack.py), the catalogue and sample class, and the hub.
 """
+
 import ast
 import sys
 from pathlib import Path
@@ -16,8 +17,21 @@ ROOT = Path(__file__).resolve().parents[1]
 GRADING = ROOT / "grading"
 
 GRADER = {"check", "execute", "sandbox", "runner", "diagnosis", "reference", "doctor", "course", "checks", "cases"}
-GLUE = {"nbgrader_config", "autograde", "verify", "unpack", "exchange", "feedback", "sandboxed_autograde",
-        "pristine", "demo", "notebook", "kernel_stub", "hub", "cluster"}
+GLUE = {
+    "nbgrader_config",
+    "autograde",
+    "verify",
+    "unpack",
+    "exchange",
+    "feedback",
+    "sandboxed_autograde",
+    "pristine",
+    "demo",
+    "notebook",
+    "kernel_stub",
+    "hub",
+    "cluster",
+}
 EDITION = {"regions", "release", "leakcheck", "lock"}
 CATALOGUE = {"mistakes", "sample_class"}
 HANDIN = {"pack"}
@@ -27,8 +41,14 @@ CLI = {"__main__"}  # `python -m grading COMMAND`: imports the command's module 
 def job(path):
     """The job of a file under grading/ (its top-level module or package name)."""
     name = path.relative_to(GRADING).parts[0].removesuffix(".py")
-    for jobs, members in [("grader", GRADER), ("glue", GLUE), ("edition", EDITION), ("catalogue", CATALOGUE),
-                          ("handin", HANDIN), ("cli", CLI)]:
+    for jobs, members in [
+        ("grader", GRADER),
+        ("glue", GLUE),
+        ("edition", EDITION),
+        ("catalogue", CATALOGUE),
+        ("handin", HANDIN),
+        ("cli", CLI),
+    ]:
         if name in members:
             return jobs
     return None
@@ -63,16 +83,22 @@ def grading_module(name):
 
 
 def test_every_module_of_grading_has_a_job():
-    lost = [str(p.relative_to(ROOT)) for p in files(GRADING) if job(p) is None and p.name != "__init__.py"
-            and p.parent != GRADING / "kernel_stub" / "grading"]
+    lost = [
+        str(p.relative_to(ROOT))
+        for p in files(GRADING)
+        if job(p) is None and p.name != "__init__.py" and p.parent != GRADING / "kernel_stub" / "grading"
+    ]
     assert lost == [], "give these a job in tests/test_import_rules.py"
 
 
 @pytest.mark.parametrize("path", [p for p in files(GRADING) if job(p) == "grader"], ids=lambda p: p.name)
 def test_the_grader_never_imports_the_library_the_reference_nbgrader_or_the_glue(path):
-    bad = {name for name in imports(path)
-           if name.split(".")[0] in ("mytorch", "solutions", "nbgrader", "jupyter_client", "nbclient")
-           or grading_module(name) in GLUE}
+    bad = {
+        name
+        for name in imports(path)
+        if name.split(".")[0] in ("mytorch", "solutions", "nbgrader", "jupyter_client", "nbclient")
+        or grading_module(name) in GLUE
+    }
     assert bad == set()
 
 
@@ -91,8 +117,9 @@ def test_what_ships_alone_uses_only_the_standard_library(path):
 
 @pytest.mark.parametrize("folder", ["mytorch", "solutions/mytorch"])
 def test_the_library_never_imports_grading(folder):
-    bad = {str(p.relative_to(ROOT)) for p in files(ROOT / folder) if any(n.split(".")[0] == "grading"
-                                                                          for n in imports(p))}
+    bad = {
+        str(p.relative_to(ROOT)) for p in files(ROOT / folder) if any(n.split(".")[0] == "grading" for n in imports(p))
+    }
     assert bad == set()
 
 

@@ -2,6 +2,7 @@
 
 Real files, real zips and, in the slow test, the real `nbgrader collect` through the course
 config. Each attack is planted next to an honest classmate, who must come through intact."""
+
 import bz2
 import os
 import socket
@@ -65,6 +66,7 @@ def library(folder):
 
 # ---------------------------------------------------------------- hostile zips
 
+
 def assert_refused_alone(tmp_path, entries, because):
     """The crafted zip is refused with a reason; its student gets the stubs; the honest
     classmate is unpacked; nothing is written outside the two submissions' mytorch/."""
@@ -80,7 +82,9 @@ def assert_refused_alone(tmp_path, entries, because):
     assert (hostile / "mytorch" / unpack.NOT_HANDED_IN).read_text().strip() == status
     stub = (hostile / "mytorch" / "nn" / "linear.py").read_bytes()
     assert stub == (unpack.EDITION / "nn" / "linear.py").read_bytes()
-    assert not [p for p in hostile.rglob("*") if p.is_file() and p.name != pack.LIBRARY_ZIP and b"EVIL" in p.read_bytes()]
+    assert not [
+        p for p in hostile.rglob("*") if p.is_file() and p.name != pack.LIBRARY_ZIP and b"EVIL" in p.read_bytes()
+    ]
     assert sorted(p.name for p in hostile.iterdir()) == sorted(["mytorch", pack.LIBRARY_ZIP])
     assert unpack.unpack_submissions(submitted, CHAPTER) == statuses  # the same on every run
     return status
@@ -111,8 +115,7 @@ def test_a_name_twice_refuses_that_zip_alone(tmp_path):
     assert "'mytorch/__init__.py' is in the zip twice" in status and unpack.refused(status)
 
 
-@pytest.mark.parametrize("name,because", [
-    ("mytorch/evil\x1b[2J.py", "printable"), ("mytorch/evil\n.py", "printable")])
+@pytest.mark.parametrize("name,because", [("mytorch/evil\x1b[2J.py", "printable"), ("mytorch/evil\n.py", "printable")])
 def test_an_unprintable_name_refuses_that_zip_alone(tmp_path, name, because):
     assert_refused_alone(tmp_path, {name: b"EVIL = 1\n"}, because)
 
@@ -158,10 +161,32 @@ def lying_zip(path, method, real, declared):
     data = b"".join(packer.compress(block) for _ in range(real >> 20)) + packer.flush()
     name = b"mytorch/__init__.py"
     crc = zlib.crc32(bytes(declared))
-    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 46, 0, method, 0, 0x21, crc, len(data), declared,
-                        len(name), 0) + name
-    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 46, 46, 0, method, 0, 0x21, crc, len(data), declared,
-                          len(name), 0, 0, 0, 0, 0, 0) + name
+    local = (
+        struct.pack("<4s5H3L2H", b"PK\x03\x04", 46, 0, method, 0, 0x21, crc, len(data), declared, len(name), 0) + name
+    )
+    central = (
+        struct.pack(
+            "<4s6H3L5H2L",
+            b"PK\x01\x02",
+            46,
+            46,
+            0,
+            method,
+            0,
+            0x21,
+            crc,
+            len(data),
+            declared,
+            len(name),
+            0,
+            0,
+            0,
+            0,
+            0,
+            0,
+        )
+        + name
+    )
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(data), 0)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(local + data + central + end)
@@ -196,6 +221,7 @@ def test_too_many_entries_are_refused_before_they_are_parsed(tmp_path, monkeypat
 
 
 # ---------------------------------------------------------------- hostile folders
+
 
 def plant_symlinked_library(folder, ref):
     (folder / "mytorch").symlink_to(ref)
@@ -243,8 +269,15 @@ def plant_hard_link(folder, ref):
     return "'notes.txt' is a hard link"
 
 
-PLANTS = [plant_symlinked_library, plant_symlinked_file, plant_symlink_in_cache, plant_fifo, plant_socket,
-          plant_device, plant_hard_link]
+PLANTS = [
+    plant_symlinked_library,
+    plant_symlinked_file,
+    plant_symlink_in_cache,
+    plant_fifo,
+    plant_socket,
+    plant_device,
+    plant_hard_link,
+]
 
 
 @pytest.mark.parametrize("plant", PLANTS, ids=lambda f: f.__name__[6:])
@@ -276,7 +309,7 @@ def test_safe_copy_tree_copies_regular_files_with_plain_modes_and_limits(tmp_pat
     assert copied["mytorch/nn/linear.py"].read_bytes() == b"x" * 1000
     assert stat.S_IMODE(copied["run.sh"].stat().st_mode) == 0o644
     assert stat.S_IMODE(copied["mytorch"].stat().st_mode) == 0o755
-    for limits, because in [((999, 100), "larger than 999 bytes"), ((10 ** 6, 3), "more than 3 files")]:
+    for limits, because in [((999, 100), "larger than 999 bytes"), ((10**6, 3), "more than 3 files")]:
         with pytest.raises(SubmissionRefused, match=because):
             safe_copy_tree(src, tmp_path / "again", *limits)
         assert not (tmp_path / "again").exists()
@@ -352,6 +385,7 @@ def test_the_library_is_rebuilt_from_the_zip_whatever_folder_is_beside_it(tmp_pa
 
 # ---------------------------------------------------------------- the real nbgrader collect
 
+
 def inbound_entry(inbound, name, files, owner=None, links=()):
     folder = inbound / name
     folder.mkdir(parents=True)
@@ -370,8 +404,10 @@ def inbound_entry(inbound, name, files, owner=None, links=()):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux") or os.geteuid() != 0,
-                    reason="chowns inbound entries to the system accounts nobody and daemon: root on Linux")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or os.geteuid() != 0,
+    reason="chowns inbound entries to the system accounts nobody and daemon: root on Linux",
+)
 def test_nbgrader_collect_refuses_the_hostile_and_collects_the_honest(tmp_path):
     from grading.autograde import course_config, environment, nbgrader
 
@@ -382,15 +418,26 @@ def test_nbgrader_collect_refuses_the_hostile_and_collects_the_honest(tmp_path):
     (course / "exchange").chmod(0o1777)
     handin = write_zip(tmp_path / "h.zip", HONEST).read_bytes()
     day = "2026-12-0{} 10:00:00.000000 UTC"
-    honest = {f"{CHAPTER}.ipynb": b'{"honest": 1}', pack.LIBRARY_ZIP: handin,
-              "timestamp.txt": day.format(1).encode(), "__pycache__/x.pyc": b"cache"}
+    honest = {
+        f"{CHAPTER}.ipynb": b'{"honest": 1}',
+        pack.LIBRARY_ZIP: handin,
+        "timestamp.txt": day.format(1).encode(),
+        "__pycache__/x.pyc": b"cache",
+    }
     inbound_entry(inbound, f"nobody+{CHAPTER}+{day.format(1)}+aaa", honest, owner="nobody")
     # a later "submission" in nobody's name, by someone else (root owns it): must not hide nobody's
-    inbound_entry(inbound, f"nobody+{CHAPTER}+{day.format(2)}+zzz",
-                  {f"{CHAPTER}.ipynb": b"IMPOSTOR", "timestamp.txt": day.format(2).encode()})
-    inbound_entry(inbound, f"daemon+{CHAPTER}+{day.format(1)}+bbb",
-                  {f"{CHAPTER}.ipynb": b"{}", "timestamp.txt": day.format(1).encode()},
-                  owner="daemon", links=[("mytorch", ref)])
+    inbound_entry(
+        inbound,
+        f"nobody+{CHAPTER}+{day.format(2)}+zzz",
+        {f"{CHAPTER}.ipynb": b"IMPOSTOR", "timestamp.txt": day.format(2).encode()},
+    )
+    inbound_entry(
+        inbound,
+        f"daemon+{CHAPTER}+{day.format(1)}+bbb",
+        {f"{CHAPTER}.ipynb": b"{}", "timestamp.txt": day.format(1).encode()},
+        owner="daemon",
+        links=[("mytorch", ref)],
+    )
     inbound_entry(inbound, f"eve+{CHAPTER}+not a date", {f"{CHAPTER}.ipynb": b"{}"})
     inbound_entry(inbound, f"..+{CHAPTER}+{day.format(1)}", {f"{CHAPTER}.ipynb": b"{}"})
     run = nbgrader(course, "collect", CHAPTER, check=False)
@@ -401,19 +448,30 @@ def test_nbgrader_collect_refuses_the_hostile_and_collects_the_honest(tmp_path):
     assert "its timestamp does not parse" in log and "not a plain student id" in log
     submitted = course / "submitted"
     assert [p.name for p in submitted.iterdir()] == ["nobody"]
-    got = {p.relative_to(submitted / "nobody" / CHAPTER).as_posix(): p.read_bytes()
-           for p in (submitted / "nobody" / CHAPTER).rglob("*") if p.is_file()}
+    got = {
+        p.relative_to(submitted / "nobody" / CHAPTER).as_posix(): p.read_bytes()
+        for p in (submitted / "nobody" / CHAPTER).rglob("*")
+        if p.is_file()
+    }
     assert got == {k: v for k, v in honest.items() if not k.startswith("__pycache__")}
     no_reference_under(submitted)
     assert not (course.parent / CHAPTER).exists()  # `..` wrote nothing beside submitted/
 
     # a hostile zip beside it: the command reports it and still unpacks the honest one
     write_zip(submitted / "zed" / CHAPTER / pack.LIBRARY_ZIP, {"mytorch/x.py": b"", "mytorch/x.py/y.py": b""})
-    cli = subprocess.run([sys.executable, "-m", "grading", "unpack", CHAPTER, "--course", str(course)],
-                         cwd=ROOT, env=environment(), capture_output=True, text=True, timeout=120)
+    cli = subprocess.run(
+        [sys.executable, "-m", "grading", "unpack", CHAPTER, "--course", str(course)],
+        cwd=ROOT,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert cli.returncode == 3, cli.stdout + cli.stderr
     assert f"nobody: {unpack.UNPACKED}" in cli.stdout
-    assert f"zed: no mytorch handed in ({pack.LIBRARY_ZIP} refused: 'mytorch/x.py/y.py' is both a file and a folder)" \
+    assert (
+        f"zed: no mytorch handed in ({pack.LIBRARY_ZIP} refused: 'mytorch/x.py/y.py' is both a file and a folder)"
         in cli.stdout
+    )
     assert "1 of 2 submissions refused: zed" in cli.stderr
     assert library(submitted / "nobody" / CHAPTER) == HONEST

@@ -1,5 +1,6 @@
 """The leak check: planted solutions, markers, hidden tests and reference files are caught, with
 their file and line; a clean release passes."""
+
 import json
 import shutil
 import zipfile
@@ -51,8 +52,9 @@ def test_short_and_shared_lines_are_not_leaks(course):
     assert leaks_in(course) == []
 
 
-@pytest.mark.parametrize("marker", ["### BEGIN SOLUTION", "### END SOLUTION", "# BEGIN HIDDEN TESTS",
-                                    "### END HIDDEN TESTS"])
+@pytest.mark.parametrize(
+    "marker", ["### BEGIN SOLUTION", "### END SOLUTION", "# BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"]
+)
 def test_a_marker_is_caught(course, marker):
     with open(course / "mytorch" / "plain.py", "a") as f:
         f.write(f"{marker}\n")
@@ -67,26 +69,30 @@ def test_a_hidden_test_in_a_notebook_is_caught_with_cell_and_line(course):
     nb["cells"][index]["source"] = ["assert triple(2) == 6\n", HIDDEN_TEST_LINE]
     path.write_text(json.dumps(nb))
     assert leaks_in(course, bundle=False) == [
-        f"chapters/{CHAPTER}/{CHAPTER}.ipynb: cell {index + 1}, line 2: reference line `{HIDDEN_TEST_LINE}`"]
+        f"chapters/{CHAPTER}/{CHAPTER}.ipynb: cell {index + 1}, line 2: reference line `{HIDDEN_TEST_LINE}`"
+    ]
 
 
 def test_notebook_outputs_are_caught(course):
     path = course / "chapters" / CHAPTER / f"{CHAPTER}.ipynb"
     nb = json.loads(path.read_text())
     index = next(i for i, c in enumerate(nb["cells"]) if c["cell_type"] == "code")
-    nb["cells"][index]["outputs"] = [{"output_type": "stream", "name": "stdout",
-                                      "text": ["notebook_solution_value = 3 * x\n"]}]
+    nb["cells"][index]["outputs"] = [
+        {"output_type": "stream", "name": "stdout", "text": ["notebook_solution_value = 3 * x\n"]}
+    ]
     path.write_text(json.dumps(nb))
     where = f"chapters/{CHAPTER}/{CHAPTER}.ipynb: cell {index + 1}"
     assert leaks_in(course, bundle=False) == [
         f"{where}: 1 output(s) saved in the student edition",
-        f"{where}, output line 1: reference line `notebook_solution_value = 3 * x`"]
+        f"{where}, output line 1: reference line `notebook_solution_value = 3 * x`",
+    ]
 
 
 def test_a_copy_of_a_reference_file_is_caught(course):
     shutil.copy(course / "solutions" / "mytorch" / "plain.py", course / "assets" / "plain.py")
     assert leaks_in(course, bundle=False) == [
-        "assets/plain.py: verbatim copy of the reference solutions/mytorch/plain.py"]
+        "assets/plain.py: verbatim copy of the reference solutions/mytorch/plain.py"
+    ]
 
 
 def _add_to_bundle(course, name, data):
@@ -110,8 +116,7 @@ def test_a_gradebook_or_grading_folder_in_the_bundle_is_caught(course):
     _add_to_bundle(course, "mytorch/grading/gradebook.db", b"\x00sqlite")
     found = leaks_in(course)
     where = f"{BUNDLE.name}:{BUNDLE_TOP}/mytorch/grading/gradebook.db"
-    assert found == [f"{where}: grading/ folder in the student bundle",
-                     f"{where}: a gradebook in the student bundle"]
+    assert found == [f"{where}: grading/ folder in the student bundle", f"{where}: a gradebook in the student bundle"]
 
 
 def test_cli_exit_status_and_report(course, capsys):

@@ -4,6 +4,7 @@ A real kernel (jupyter_client) runs in a copy of the student edition: the chapte
 check on a wrong `mytorch/nn/linear.py`, then the file is fixed on disk and the same check runs
 again in the same kernel. The verdict must change (the setup cell turns on IPython's autoreload).
 """
+
 import os
 import re
 import shutil
@@ -14,8 +15,14 @@ import pytest
 from jupyter_client.manager import start_new_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = ["universal_approximation", "perceptron_learning", "matrix_calculus", "backprop", "optimization",
-            "torch_pipeline"]
+CHAPTERS = [
+    "universal_approximation",
+    "perceptron_learning",
+    "matrix_calculus",
+    "backprop",
+    "optimization",
+    "torch_pipeline",
+]
 TIMEOUT = 180
 
 
@@ -30,6 +37,7 @@ def run(client, code):
             text.append(content["text"])
         elif kind == "error":
             error = f"{content['ename']}: {content['evalue']}"
+
     client.execute_interactive(code, timeout=TIMEOUT, output_hook=output)
     return "".join(text), error
 

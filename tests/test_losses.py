@@ -1,4 +1,5 @@
 """MSELoss and CrossEntropyLoss against torch.nn: values, gradients, dtypes, stability, errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -41,8 +42,12 @@ def _random_probabilities(rng, shape, one_hot):
 
 
 @SETTINGS
-@given(shape=shapes, seed=seeds, target=st.sampled_from(["labels", "one-hot", "probabilities"]),
-       scale=st.sampled_from([0.1, 3.0, 50.0]))
+@given(
+    shape=shapes,
+    seed=seeds,
+    target=st.sampled_from(["labels", "one-hot", "probabilities"]),
+    scale=st.sampled_from([0.1, 3.0, 50.0]),
+)
 def test_cross_entropy_matches_torch(shape, seed, target, scale):
     rng = np.random.default_rng(seed)
     A = rng.standard_normal(shape) * scale
@@ -77,11 +82,15 @@ def test_labels_and_their_one_hot_rows_give_the_same_loss_and_gradient():
     np.testing.assert_allclose(by_label.backward(), by_row.backward(), rtol=1e-14, atol=1e-16)
 
 
-@pytest.mark.parametrize("make, target", [
-    (nn.MSELoss, lambda rng: rng.standard_normal((3, 4))),
-    (nn.CrossEntropyLoss, lambda rng: rng.integers(0, 4, 3)),
-    (nn.CrossEntropyLoss, lambda rng: _random_probabilities(rng, (3, 4), one_hot=False)),
-], ids=["mse", "ce-labels", "ce-probabilities"])
+@pytest.mark.parametrize(
+    "make, target",
+    [
+        (nn.MSELoss, lambda rng: rng.standard_normal((3, 4))),
+        (nn.CrossEntropyLoss, lambda rng: rng.integers(0, 4, 3)),
+        (nn.CrossEntropyLoss, lambda rng: _random_probabilities(rng, (3, 4), one_hot=False)),
+    ],
+    ids=["mse", "ce-labels", "ce-probabilities"],
+)
 def test_loss_gradient_agrees_with_finite_differences(make, target):
     rng = np.random.default_rng(2)
     A, Y = rng.standard_normal((3, 4)), target(rng)
@@ -93,20 +102,24 @@ def test_loss_gradient_agrees_with_finite_differences(make, target):
 
 # ---- dtypes ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_targets_are_cast_to_the_predictions_dtype(dtype):
     rng = np.random.default_rng(3)
     A = rng.standard_normal((5, 3)).astype(dtype)
-    for loss, Y in [(nn.MSELoss(), rng.standard_normal((5, 3))),                    # float64 targets
-                    (nn.MSELoss(), rng.standard_normal((5, 3)).astype(np.float32)),
-                    (nn.CrossEntropyLoss(), np.eye(3)[[0, 1, 2, 1, 0]]),
-                    (nn.CrossEntropyLoss(), np.array([0, 1, 2, 1, 0], dtype=np.int32)),
-                    (nn.CrossEntropyLoss(), np.array([0, 1, 2, 1, 0], dtype=np.uint8))]:
+    for loss, Y in [
+        (nn.MSELoss(), rng.standard_normal((5, 3))),  # float64 targets
+        (nn.MSELoss(), rng.standard_normal((5, 3)).astype(np.float32)),
+        (nn.CrossEntropyLoss(), np.eye(3)[[0, 1, 2, 1, 0]]),
+        (nn.CrossEntropyLoss(), np.array([0, 1, 2, 1, 0], dtype=np.int32)),
+        (nn.CrossEntropyLoss(), np.array([0, 1, 2, 1, 0], dtype=np.uint8)),
+    ]:
         loss.forward(A, Y)
         assert loss.backward().dtype == dtype, (loss, Y.dtype)
 
 
 # ---- numerical stability ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_cross_entropy_is_finite_without_warnings_for_logits_up_to_1e4(dtype):
@@ -125,9 +138,11 @@ def test_cross_entropy_is_finite_without_warnings_for_logits_up_to_1e4(dtype):
 
 # ---- errors ----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
-@pytest.mark.parametrize("make, Y", [(nn.MSELoss, np.zeros((2, 3))),
-                                     (nn.CrossEntropyLoss, np.array([0, 2]))], ids=["mse", "ce"])
+@pytest.mark.parametrize(
+    "make, Y", [(nn.MSELoss, np.zeros((2, 3))), (nn.CrossEntropyLoss, np.array([0, 2]))], ids=["mse", "ce"]
+)
 def test_non_finite_predictions_raise_naming_the_place(bad, make, Y):
     A = np.zeros((2, 3))
     A[1, 2] = bad

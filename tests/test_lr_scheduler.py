@@ -1,4 +1,5 @@
 """mytorch.optim.lr_scheduler against torch.optim.lr_scheduler over 30+ epochs."""
+
 import numpy as np
 import pytest
 import torch
@@ -6,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mytorch.optim as optim
-from mytorch.optim import lr_scheduler
 from mytorch.nn import Linear
+from mytorch.optim import lr_scheduler
 
 EPOCHS = 45
 
@@ -18,8 +19,12 @@ def pair(name, kwargs, lrs=(0.1,)):
     mine_opt = optim.SGD([{"params": [p], "lr": lr} for p, lr in zip(layer.parameters(), lrs)])
     tensors = [torch.zeros(2, requires_grad=True) for _ in lrs]
     torch_opt = torch.optim.SGD([{"params": [t], "lr": lr} for t, lr in zip(tensors, lrs)])
-    return (getattr(lr_scheduler, name)(mine_opt, **kwargs), mine_opt,
-            getattr(torch.optim.lr_scheduler, name)(torch_opt, **kwargs), torch_opt)
+    return (
+        getattr(lr_scheduler, name)(mine_opt, **kwargs),
+        mine_opt,
+        getattr(torch.optim.lr_scheduler, name)(torch_opt, **kwargs),
+        torch_opt,
+    )
 
 
 def assert_same_schedule(name, kwargs, lrs=(0.1,)):
@@ -63,8 +68,7 @@ def test_cosine_annealing_known_values():
         sched.step()
         seen.append(sched.get_last_lr()[0])
     half = 0.2 + 0.8 * (1 + np.cos(np.pi / 4)) / 2
-    np.testing.assert_allclose(seen, [1.0, half, 0.6, 1.2 - half, 0.2, 1.2 - half, 0.6, half, 1.0],
-                               rtol=1e-12)
+    np.testing.assert_allclose(seen, [1.0, half, 0.6, 1.2 - half, 0.2, 1.2 - half, 0.6, half, 1.0], rtol=1e-12)
 
 
 def test_schedule_drives_the_optimizer_like_torch():
@@ -97,10 +101,13 @@ def test_second_scheduler_starts_from_the_initial_rate():
     assert second.base_lrs == [0.5]
 
 
-@pytest.mark.parametrize("make", [
-    lambda opt: lr_scheduler.StepLR(opt, step_size=0),
-    lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=0),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda opt: lr_scheduler.StepLR(opt, step_size=0),
+        lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=0),
+    ],
+)
 def test_bad_schedule_lengths_are_refused(make):
     opt = optim.SGD(Linear(2, 2, seed=0).parameters(), lr=0.5)
     with pytest.raises(ValueError, match="positive number of epochs"):

@@ -1,4 +1,5 @@
 """`make lab` serves the course in JupyterLab on 127.0.0.1 (started on a free port, then stopped)."""
+
 import os
 import secrets
 import subprocess
@@ -6,7 +7,6 @@ import time
 import urllib.request
 
 import pytest
-
 from notebooks import ROOT
 from servers import free_port, stop
 
@@ -15,8 +15,14 @@ from servers import free_port, stop
 def test_make_lab_serves_jupyterlab_at_chapters():
     port, token = free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_TOKEN": token}
-    server = subprocess.Popen(["make", "-s", "lab", f"PORT={port}"], cwd=ROOT, env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        ["make", "-s", "lab", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         page = None
         deadline = time.monotonic() + 90

@@ -1,4 +1,5 @@
 """grading/nbgrader_config.py holds the settings the nbgrader facts call for, and they act."""
+
 import logging
 import re
 
@@ -20,8 +21,9 @@ def config():
 
 def test_exclude_overwriting_is_every_file_with_a_solution_region(config):
     src = ROOT / "solutions" / "mytorch"
-    expected = sorted(f"mytorch/{rel}" for rel in files_under(src)
-                      if rel.endswith(".py") and find_regions((src / rel).read_text()))
+    expected = sorted(
+        f"mytorch/{rel}" for rel in files_under(src) if rel.endswith(".py") and find_regions((src / rel).read_text())
+    )
     assert "mytorch/nn/linear.py" in expected and "mytorch/optim/adam.py" in expected
     assert "mytorch/__init__.py" not in expected
     excluded = config.Autograde.exclude_overwriting
@@ -61,12 +63,21 @@ def test_an_error_still_zeroes_the_cell(config):
 
 def test_feedback_hides_hidden_tests_and_tracebacks(config):
     assert HideHiddenTests in config.GenerateFeedback.preprocessors
-    cell = graded_cell([
-        nbformat.v4.new_output("stream", name="stdout", text="optimization.sgd.plain 0/1 missing momentum\n"),
-        nbformat.v4.new_output("error", ename="AssertionError", evalue="sgd wrong",
-                               traceback=["Traceback", "secret_hidden_call(seed=1234)", "AssertionError: sgd wrong"])])
-    cell.source = ('check("optimization.sgd")\n### BEGIN HIDDEN TESTS\nfrom grading.notebook import score\n'
-                   'score("optimization.sgd", points=3)\n### END HIDDEN TESTS')
+    cell = graded_cell(
+        [
+            nbformat.v4.new_output("stream", name="stdout", text="optimization.sgd.plain 0/1 missing momentum\n"),
+            nbformat.v4.new_output(
+                "error",
+                ename="AssertionError",
+                evalue="sgd wrong",
+                traceback=["Traceback", "secret_hidden_call(seed=1234)", "AssertionError: sgd wrong"],
+            ),
+        ]
+    )
+    cell.source = (
+        'check("optimization.sgd")\n### BEGIN HIDDEN TESTS\nfrom grading.notebook import score\n'
+        'score("optimization.sgd", points=3)\n### END HIDDEN TESTS'
+    )
     cell, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)
     assert "score(" not in cell.source and "HIDDEN" not in cell.source
     assert cell.source.startswith('check("optimization.sgd")')

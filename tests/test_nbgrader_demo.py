@@ -1,5 +1,6 @@
 """The whole workflow on the sample class: release -> collect (folders and a Colab zip) ->
 parallel autograde -> verify -> feedback -> export, with every student's expected score."""
+
 import csv
 import hashlib
 import json
@@ -12,23 +13,25 @@ import pytest
 from grading import demo, sample_class
 from grading.verify import verify
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
+]
 
 # 21 points in all (optimization). Why each number (a wrong value earns no shape unit: grading/README.md,
 # "Scoring"):
 EXPECTED = {
     "s01-correct": 21.0,
-    "s02-partial": 13.0,          # Adam (3), AdamW (2) and BatchNorm1d.backward (3) are stubs
-    "s03-momentum": 19.2,         # SGD: plain and weight decay right, the momentum variants wrong
-    "s06-syntax-error": 19.0,     # a syntax error in optim/rprop.py: only Rprop (2) is lost, the other files import
-    "s07-edited-tests": 21.0,     # the deleted and edited test cells are restored and pass
+    "s02-partial": 13.0,  # Adam (3), AdamW (2) and BatchNorm1d.backward (3) are stubs
+    "s03-momentum": 19.2,  # SGD: plain and weight decay right, the momentum variants wrong
+    "s06-syntax-error": 19.0,  # a syntax error in optim/rprop.py: only Rprop (2) is lost, the other files import
+    "s07-edited-tests": 21.0,  # the deleted and edited test cells are restored and pass
     "s08-stripped-metadata": 21.0,  # missing test cells are added back (add_missing_cells)
-    "s09-hostile": 0.0,           # its notebook claims 21 (score() patched): flagged, the grader's 0 counts
-    "s12-intruder": 0.0,          # stubs; its cell's attacks on the course all fail (test below)
-    "s10-colab": 19.5,            # RMSprop without sqrt; handed in as a zip, via zip_collect
-    "s11-exchange": 19.0,         # Adagrad without sqrt (its library unpacked from mytorch-handin.zip:
-                                  # with the stubs instead it would be 0)
+    "s09-hostile": 0.0,  # its notebook claims 21 (score() patched): flagged, the grader's 0 counts
+    "s12-intruder": 0.0,  # stubs; its cell's attacks on the course all fail (test below)
+    "s10-colab": 19.5,  # RMSprop without sqrt; handed in as a zip, via zip_collect
+    "s11-exchange": 19.0,  # Adagrad without sqrt (its library unpacked from mytorch-handin.zip:
+    # with the stubs instead it would be 0)
 }
 STUDENTS = [s for s in sample_class.STUDENTS if s.id in EXPECTED]
 
@@ -97,6 +100,7 @@ def test_rerunning_verify_and_export_changes_nothing(graded):
     assert json.dumps(again, sort_keys=True) == json.dumps(results, sort_keys=True)
     assert demo.export(course).read_bytes() == before
     from nbgrader.api import Gradebook
+
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         submissions = gb.find_assignment("optimization").submissions
         assert sorted(s.student.id for s in submissions) == sorted(EXPECTED)
@@ -116,6 +120,7 @@ def test_the_intruder_gains_nothing_and_leaves_nothing(graded):
     # classmates' files and the course are as collected; no sandbox process is left behind
     assert not any(r["changed"] for r in results)
     from test_sandbox_guarantees import sandbox_processes
+
     uid = int(text.split("INTRUDER-UID ", 1)[1].split()[0])
     assert uid != 0 and sandbox_processes([uid]) == []  # its daemon died with its kernel
     # its later cells printed the hidden tests: the grader removed them from its outputs and feedback

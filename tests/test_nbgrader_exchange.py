@@ -2,6 +2,7 @@
 with a local exchange folder and two real student accounts (created here when run as root).
 Each student works in the student bundle unpacked in its home, with a library of its own; the
 Hand in cell puts that library into the fetched folder, so collect brings it back."""
+
 import contextlib
 import os
 import pwd
@@ -15,22 +16,29 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from test_nbgrader_pack import hand_in_cell, setup_cell, unpacked_bundle
 
 from grading import unpack
 from grading.autograde import course_config, environment, nbgrader
 from grading.release import ROOT
-from test_nbgrader_pack import hand_in_cell, setup_cell, unpacked_bundle
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Unix accounts: Linux only")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Unix accounts: Linux only"),
+]
 USERS = ("dlcourse-stu1", "dlcourse-stu2")
 
 
 def as_user(user, home, *args, cwd=None):
     env = {k: v for k, v in environment().items() if not k.startswith(("JUPYTER", "PYTEST"))}
     env.update(HOME=str(home), USER=user)
-    return subprocess.run(["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in env.items()],
-                           sys.executable, *args], cwd=cwd or home, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        ["runuser", "-u", user, "--", "env", *[f"{k}={v}" for k, v in env.items()], sys.executable, *args],
+        cwd=cwd or home,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 # The students run this very interpreter (nbgrader is installed in it). Where it lives under a
@@ -47,9 +55,13 @@ NO_ID = 0xFFFFFFFF
 def traverse_acl(mode, uids):
     """The xattr value of the minimal ACL of `mode` plus traverse for `uids` (kernel format:
     version 2, then (tag, perm, id) entries sorted by tag and id)."""
-    entries = [(ACL_USER_OBJ, mode >> 6 & 7, NO_ID), *[(ACL_USER, 1, uid) for uid in sorted(uids)],
-               (ACL_GROUP_OBJ, mode >> 3 & 7, NO_ID), (ACL_MASK, mode >> 3 & 7 | 1, NO_ID),
-               (ACL_OTHER, mode & 7, NO_ID)]
+    entries = [
+        (ACL_USER_OBJ, mode >> 6 & 7, NO_ID),
+        *[(ACL_USER, 1, uid) for uid in sorted(uids)],
+        (ACL_GROUP_OBJ, mode >> 3 & 7, NO_ID),
+        (ACL_MASK, mode >> 3 & 7 | 1, NO_ID),
+        (ACL_OTHER, mode & 7, NO_ID),
+    ]
     return struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *entry) for entry in entries)
 
 
@@ -93,8 +105,13 @@ def traversable(uids, paths):
 
 
 def interpreter_paths():
-    return {os.path.realpath(sys.executable), sys.executable, sys.prefix, sys.base_prefix,
-            *[entry for entry in sys.path if entry and os.path.exists(entry)]}
+    return {
+        os.path.realpath(sys.executable),
+        sys.executable,
+        sys.prefix,
+        sys.base_prefix,
+        *[entry for entry in sys.path if entry and os.path.exists(entry)],
+    }
 
 
 @pytest.fixture
@@ -148,8 +165,9 @@ def test_release_fetch_hand_in_submit_collect(students):
     answer = nbformat.v4.new_code_cell("def add(a, b):\n    ### BEGIN SOLUTION\n    return a + b\n    ### END SOLUTION")
     answer.metadata.nbgrader = dict(grade=False, solution=True, locked=False, grade_id="add", schema_version=3)
     test = nbformat.v4.new_code_cell("assert add(1, 2) == 3")
-    test.metadata.nbgrader = dict(grade=True, solution=False, locked=True, grade_id="add_test", points=1,
-                                  schema_version=3)
+    test.metadata.nbgrader = dict(
+        grade=True, solution=False, locked=True, grade_id="add_test", points=1, schema_version=3
+    )
     nb.cells = [answer, test]
     nbformat.write(nb, source / f"{chapter}.ipynb")
     root_flags = [f"--Exchange.root={exchange}", "--CourseDirectory.course_id=dlcourse"]
@@ -184,9 +202,13 @@ def test_release_fetch_hand_in_submit_collect(students):
     assert unpack.unpack_submissions(submitted, chapter) == {user: unpack.UNPACKED for user in USERS}
     for user in USERS:  # each student's own library, not the other's, not the student edition
         assert (submitted / user / chapter / "mytorch" / "nn" / "linear.py").read_bytes() == libraries[user]
-        library = {p.relative_to(submitted / user / chapter).as_posix()
-                   for p in (submitted / user / chapter / "mytorch").rglob("*") if p.is_file()}
-        assert library == {f"mytorch/{p.relative_to(ROOT / 'mytorch').as_posix()}"
-                           for p in (ROOT / "mytorch").rglob("*.py")}
+        library = {
+            p.relative_to(submitted / user / chapter).as_posix()
+            for p in (submitted / user / chapter / "mytorch").rglob("*")
+            if p.is_file()
+        }
+        assert library == {
+            f"mytorch/{p.relative_to(ROOT / 'mytorch').as_posix()}" for p in (ROOT / "mytorch").rglob("*.py")
+        }
     assert libraries[USERS[0]] != libraries[USERS[1]]
     assert b"NotImplementedError" not in libraries[USERS[0]]

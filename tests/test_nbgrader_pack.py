@@ -1,4 +1,5 @@
 """`python -m grading pack`: the Colab hand-in zip, and the sample class built from the reference."""
+
 import json
 import shutil
 import subprocess
@@ -58,7 +59,7 @@ def setup_cell(chapter):
     nb = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
     source = next(c for c in nb.cells if c.cell_type == "code").source
     end = "sys.path.insert(0, str(course_root))\n"
-    return source[:source.index(end) + len(end)]
+    return source[: source.index(end) + len(end)]
 
 
 def hand_in_cell(chapter):
@@ -91,15 +92,21 @@ def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
         shutil.copytree(ROOT / "mytorch", course / "mytorch")
         shutil.copytree(ROOT / "chapters" / chapter, course / "chapters" / chapter)
         flags = []
-    (course / "mytorch" / "nn" / "linear.py").write_text((course / "mytorch" / "nn" / "linear.py").read_text()
-                                                         + "# my work\n")
+    (course / "mytorch" / "nn" / "linear.py").write_text(
+        (course / "mytorch" / "nn" / "linear.py").read_text() + "# my work\n"
+    )
     code = setup_cell(chapter) + hand_in_cell(chapter) + "\nimport grading; print(grading.__file__)"
-    run = subprocess.run([sys.executable, *flags, "-c", code], cwd=course / "chapters" / chapter,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, *flags, "-c", code],
+        cwd=course / "chapters" / chapter,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     out = course / "handin" / f"{chapter}-handin.zip"
     assert f"wrote {out}" in run.stdout
-    assert (run.stdout.strip().splitlines()[-1].startswith(str(course)) == (layout == "bundle"))
+    assert run.stdout.strip().splitlines()[-1].startswith(str(course)) == (layout == "bundle")
     with zipfile.ZipFile(out) as z:
         names = set(z.namelist())
         assert z.read(f"{chapter}.ipynb") == (course / "chapters" / chapter / f"{chapter}.ipynb").read_bytes()
@@ -111,8 +118,13 @@ def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
 
 
 def test_without_mytorch_above_the_setup_cell_says_where_it_looked(tmp_path):
-    run = subprocess.run([sys.executable, "-S", "-E", "-c", setup_cell("backprop")], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-S", "-E", "-c", setup_cell("backprop")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode != 0
     assert f"FileNotFoundError: no mytorch/ in {tmp_path.resolve()} or in any folder above it" in run.stderr
     assert "dlcourse-student.zip" in run.stderr and "StopIteration" not in run.stderr
@@ -127,21 +139,31 @@ def test_in_a_fetched_assignment_folder_the_hand_in_carries_the_library(tmp_path
     shutil.copyfile(course / "chapters" / chapter / f"{chapter}.ipynb", fetched / f"{chapter}.ipynb")
     linear = course / "mytorch" / "nn" / "linear.py"
     linear.write_text(linear.read_text() + "# my work\n")
-    run = subprocess.run([sys.executable, "-S", "-E", "-c", setup_cell(chapter) + hand_in_cell(chapter)],
-                         cwd=fetched, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-S", "-E", "-c", setup_cell(chapter) + hand_in_cell(chapter)],
+        cwd=fetched,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     assert f"Next: `nbgrader submit {chapter}` in {course}" in run.stdout
     assert not (fetched / "mytorch").exists()  # a copy there would be the one the setup cell imports
-    library = {f"mytorch/{p.relative_to(course / 'mytorch').as_posix()}": p.read_bytes()
-               for p in (course / "mytorch").rglob("*.py")}
+    library = {
+        f"mytorch/{p.relative_to(course / 'mytorch').as_posix()}": p.read_bytes()
+        for p in (course / "mytorch").rglob("*.py")
+    }
     with zipfile.ZipFile(fetched / pack.LIBRARY_ZIP) as z:
         assert {name: z.read(name) for name in z.namelist()} == library
     # nbgrader submit + collect copy the folder as it is; the instructor unpacks it.
     submission = tmp_path / "submitted" / "stu1" / chapter
     shutil.copytree(fetched, submission)
     assert unpack.unpack_submissions(tmp_path / "submitted", chapter) == {"stu1": unpack.UNPACKED}
-    got = {f"mytorch/{p.relative_to(submission / 'mytorch').as_posix()}": p.read_bytes()
-           for p in (submission / "mytorch").rglob("*") if p.is_file()}
+    got = {
+        f"mytorch/{p.relative_to(submission / 'mytorch').as_posix()}": p.read_bytes()
+        for p in (submission / "mytorch").rglob("*")
+        if p.is_file()
+    }
     assert got == library and got["mytorch/nn/linear.py"].endswith(b"# my work\n")
     assert unpack.unpack_library(submission) == unpack.UNPACKED  # again: nothing changes
     assert (submission / "mytorch" / "nn" / "linear.py").read_bytes() == library["mytorch/nn/linear.py"]
@@ -173,14 +195,28 @@ def library_zip(folder, entries):
     return folder
 
 
-@pytest.mark.parametrize("name", ["../mytorch/evil.py", "/tmp/mytorch/evil.py", "mytorch/../../evil.py",
-                                  "mytorch/nn/../../../evil.py", "mytorch\\..\\..\\evil.py",
-                                  "mytorch/nn\\..\\..\\evil.py", "C:/mytorch/evil.py", "mytorch/./evil.py",
-                                  "mytorch//evil.py", "mytorch/evil.so", "mytorch/nn/__pycache__/evil.py",
-                                  "evil.py", "backprop.ipynb"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../mytorch/evil.py",
+        "/tmp/mytorch/evil.py",
+        "mytorch/../../evil.py",
+        "mytorch/nn/../../../evil.py",
+        "mytorch\\..\\..\\evil.py",
+        "mytorch/nn\\..\\..\\evil.py",
+        "C:/mytorch/evil.py",
+        "mytorch/./evil.py",
+        "mytorch//evil.py",
+        "mytorch/evil.so",
+        "mytorch/nn/__pycache__/evil.py",
+        "evil.py",
+        "backprop.ipynb",
+    ],
+)
 def test_a_hostile_library_zip_is_refused_as_a_whole(tmp_path, name):
-    submission = library_zip(tmp_path / "submitted" / "stu" / "backprop",
-                             {"mytorch/__init__.py": b"GOOD = 1\n", name: b"EVIL = 1\n"})
+    submission = library_zip(
+        tmp_path / "submitted" / "stu" / "backprop", {"mytorch/__init__.py": b"GOOD = 1\n", name: b"EVIL = 1\n"}
+    )
     with pytest.raises(pack.PackError, match="is not a file of mytorch/ ending in .py"):
         unpack.library_files(submission / pack.LIBRARY_ZIP)
     status = unpack.unpack_library(submission)
@@ -211,12 +247,18 @@ def test_a_library_zip_too_large_or_unreadable_is_refused(tmp_path, monkeypatch)
 def test_the_bundle_runs_python_m_grading_pack_and_nothing_else(tmp_path):
     course = unpacked_bundle(tmp_path / "dlcourse-student")
     assert sorted(str(p.relative_to(course)) for p in (course / "grading").iterdir()) == sorted(HANDIN_TOOL)
-    packed = subprocess.run([sys.executable, "-S", "-E", "-m", "grading", "pack", "optimization"], cwd=course,
-                            capture_output=True, text=True, timeout=60)
+    packed = subprocess.run(
+        [sys.executable, "-S", "-E", "-m", "grading", "pack", "optimization"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert packed.returncode == 0, packed.stderr
     assert "optimization.ipynb" in zipfile.ZipFile(course / "handin" / "optimization-handin.zip").namelist()
-    other = subprocess.run([sys.executable, "-S", "-E", "-m", "grading", "verify"], cwd=course,
-                           capture_output=True, text=True, timeout=60)
+    other = subprocess.run(
+        [sys.executable, "-S", "-E", "-m", "grading", "verify"], cwd=course, capture_output=True, text=True, timeout=60
+    )
     assert other.returncode == 2 and "not in this copy of the course" in other.stderr
 
 
@@ -229,8 +271,9 @@ def test_in_colab_the_notebook_comes_from_the_editor_and_the_zip_downloads(tmp_p
     edited = {"cells": [{"cell_type": "code", "source": "answer = 42"}], "nbformat": 4}
     downloads = []
     colab = types.ModuleType("google.colab")
-    colab._message = types.SimpleNamespace(blocking_request=lambda kind, timeout_sec: {"ipynb": edited}
-                                           if kind == "get_ipynb" else None)
+    colab._message = types.SimpleNamespace(
+        blocking_request=lambda kind, timeout_sec: {"ipynb": edited} if kind == "get_ipynb" else None
+    )
     colab.files = types.SimpleNamespace(download=downloads.append)
     monkeypatch.setitem(sys.modules, "google.colab", colab)
     out = pack.hand_in("backprop", tmp_path / "chapters" / "backprop")
@@ -243,8 +286,11 @@ def test_in_colab_the_notebook_comes_from_the_editor_and_the_zip_downloads(tmp_p
 def test_every_score_cell_names_checks_and_the_cells_points():
     for chapter in ("backprop", "optimization"):
         nb = json.loads((ROOT / "solutions" / chapter / f"{chapter}.ipynb").read_text())
-        points = {c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
-                  for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade")}
+        points = {
+            c["metadata"]["nbgrader"]["grade_id"]: c["metadata"]["nbgrader"]["points"]
+            for c in nb["cells"]
+            if c["metadata"].get("nbgrader", {}).get("grade")
+        }
         cells = grader_cells(chapter)
         assert cells, chapter
         for grade_id, (prefixes, cell_points) in cells.items():
@@ -261,7 +307,7 @@ def test_sample_class_plants_every_mistake(tmp_path):
     sgd = (tmp_path / "class" / "s03-momentum" / "optimization" / "mytorch" / "optim" / "sgd.py").read_text()
     assert sgd != correct
     adam = (tmp_path / "class" / "s02-partial" / "optimization" / "mytorch" / "optim" / "adam.py").read_text()
-    assert adam.count("NotImplementedError(\"Chapter 5") == 2 and "BEGIN SOLUTION" not in adam
+    assert adam.count('NotImplementedError("Chapter 5') == 2 and "BEGIN SOLUTION" not in adam
     with zipfile.ZipFile(tmp_path / "class" / "downloads" / "s10-colab_optimization.zip") as z:
         assert "optimization.ipynb" in z.namelist() and "mytorch/optim/rmsprop.py" in z.namelist()
     broken = sample_class.Student("x", "stale plant", edits=[("optim/sgd.py", "no such line", "")])

@@ -3,6 +3,7 @@
 Each case builds a mytorch layer and its torch twin with the same parameters (float64), runs
 both on the same random batch and upstream gradient, and compares every number.
 """
+
 import numpy as np
 import pytest
 import torch
@@ -111,8 +112,9 @@ def test_forward_backward_and_parameter_gradients_match_torch(name, shape, seed)
     assert [p.name for p in layer.parameters()] == list(twin_params)
     for p in layer.parameters():
         assert p.grad.shape == p.data.shape
-        np.testing.assert_allclose(p.grad, twin_params[p.name].grad.numpy(), rtol=RTOL, atol=ATOL,
-                                   err_msg=f"{name}.dLd{p.name}")
+        np.testing.assert_allclose(
+            p.grad, twin_params[p.name].grad.numpy(), rtol=RTOL, atol=ATOL, err_msg=f"{name}.dLd{p.name}"
+        )
 
 
 def test_swish_at_beta_one_is_torch_silu():
@@ -153,11 +155,14 @@ def test_softmax_works_on_the_last_axis_of_any_rank():
 
 # ---- gradient checks -------------------------------------------------------------------
 
+
 def _all_layers(seed, c):
     layers = [make(seed, c) for make, _ in CASES.values()]
-    layers += [nn.Dropout(0.4, seed=seed), nn.Swish(1.7),  # float32 parameters, checked in float64
-               nn.Sequential(nn.Linear(c, 4, seed=seed), nn.GELU(), nn.Linear(4, 3, seed=seed + 1),
-                             nn.Softmax())]
+    layers += [
+        nn.Dropout(0.4, seed=seed),
+        nn.Swish(1.7),  # float32 parameters, checked in float64
+        nn.Sequential(nn.Linear(c, 4, seed=seed), nn.GELU(), nn.Linear(4, 3, seed=seed + 1), nn.Softmax()),
+    ]
     return layers
 
 
@@ -172,12 +177,22 @@ def test_check_layer_passes_on_every_layer(shape, seed):
 
 # ---- dtypes ----------------------------------------------------------------------------
 
+
 def _dtype_layers(c, dtype):
-    return [nn.Identity(), nn.Sigmoid(), nn.Tanh(), nn.ReLU(), nn.LeakyReLU(0.2), nn.GELU(),
-            nn.Swish(1.3, dtype=dtype), nn.Softmax(), nn.Linear(c, 3, dtype=dtype, seed=0),
-            nn.RBF(c, 4, gamma=0.7, dtype=dtype, seed=0), nn.Dropout(0.3, seed=0),
-            nn.Sequential(nn.Linear(c, 5, dtype=dtype, seed=1), nn.ReLU(),
-                          nn.Linear(5, 2, dtype=dtype, seed=2))]
+    return [
+        nn.Identity(),
+        nn.Sigmoid(),
+        nn.Tanh(),
+        nn.ReLU(),
+        nn.LeakyReLU(0.2),
+        nn.GELU(),
+        nn.Swish(1.3, dtype=dtype),
+        nn.Softmax(),
+        nn.Linear(c, 3, dtype=dtype, seed=0),
+        nn.RBF(c, 4, gamma=0.7, dtype=dtype, seed=0),
+        nn.Dropout(0.3, seed=0),
+        nn.Sequential(nn.Linear(c, 5, dtype=dtype, seed=1), nn.ReLU(), nn.Linear(5, 2, dtype=dtype, seed=2)),
+    ]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -208,6 +223,7 @@ def test_float64_input_with_float32_parameters_follows_numpy_promotion():
 
 # ---- numerical stability ---------------------------------------------------------------
 
+
 def _stability_layers():
     return [nn.Sigmoid(), nn.Tanh(), nn.ReLU(), nn.LeakyReLU(), nn.GELU(), nn.Swish(), nn.Softmax()]
 
@@ -237,10 +253,22 @@ def test_sigmoid_and_softmax_at_1e4_match_torch(dtype):
 
 # ---- errors ----------------------------------------------------------------------------
 
+
 def _error_layers():
-    return [nn.Identity(), nn.Sigmoid(), nn.Tanh(), nn.ReLU(), nn.LeakyReLU(), nn.GELU(),
-            nn.Swish(), nn.Softmax(), nn.Linear(4, 3), nn.RBF(4, 3), nn.Dropout(),
-            nn.Sequential(nn.Linear(4, 3), nn.ReLU())]
+    return [
+        nn.Identity(),
+        nn.Sigmoid(),
+        nn.Tanh(),
+        nn.ReLU(),
+        nn.LeakyReLU(),
+        nn.GELU(),
+        nn.Swish(),
+        nn.Softmax(),
+        nn.Linear(4, 3),
+        nn.RBF(4, 3),
+        nn.Dropout(),
+        nn.Sequential(nn.Linear(4, 3), nn.ReLU()),
+    ]
 
 
 def test_backward_before_forward_raises_a_clear_runtime_error():
@@ -272,6 +300,7 @@ def test_forward_rejects_something_that_is_not_an_array():
 
 
 # ---- Dropout ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.8])
 def test_dropout_keeps_the_mean_and_drops_a_fraction_p(p):
@@ -320,6 +349,7 @@ def test_dropout_extremes_and_bad_probability():
 
 # ---- Sequential ------------------------------------------------------------------------
 
+
 class Recorder(nn.Module):
     """Multiplies by `factor` and writes every call to a shared log."""
 
@@ -343,8 +373,13 @@ def test_sequential_runs_forward_in_order_and_backward_in_reverse():
     np.testing.assert_array_equal(model.forward(x), x * 30)
     np.testing.assert_array_equal(model.backward(np.ones((1, 2))), np.full((1, 2), 30.0))
     assert [(kind, name) for kind, name, _ in log] == [
-        ("forward", "a"), ("forward", "b"), ("forward", "c"),
-        ("backward", "c"), ("backward", "b"), ("backward", "a")]
+        ("forward", "a"),
+        ("forward", "b"),
+        ("forward", "c"),
+        ("backward", "c"),
+        ("backward", "b"),
+        ("backward", "a"),
+    ]
     # Each layer receives the previous one's output (forward) or gradient (backward).
     inputs = [value[0, 0] for _, _, value in log]
     assert inputs == [1.0, 2.0, 6.0, 1.0, 5.0, 15.0]
@@ -353,8 +388,9 @@ def test_sequential_runs_forward_in_order_and_backward_in_reverse():
 def _torch_sequential(model):
     """The torch twin of a Sequential of Linear / Tanh / ReLU / Softmax layers."""
     twins = {nn.Tanh: torch.nn.Tanh, nn.ReLU: torch.nn.ReLU, nn.Softmax: lambda: torch.nn.Softmax(-1)}
-    layers = [_linear_twin(layer)[0] if isinstance(layer, nn.Linear) else twins[type(layer)]()
-              for layer in model.layers]
+    layers = [
+        _linear_twin(layer)[0] if isinstance(layer, nn.Linear) else twins[type(layer)]() for layer in model.layers
+    ]
     return torch.nn.Sequential(*layers)
 
 
@@ -384,13 +420,22 @@ def test_sequential_mlp_matches_torch(n, widths, seed):
 
 
 def test_sequential_parameter_order_matches_torch_named_parameters():
-    model = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Swish(),
-                          nn.Linear(4, 2, bias=False), nn.RBF(2, 5))
+    model = nn.Sequential(
+        nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Swish(), nn.Linear(4, 2, bias=False), nn.RBF(2, 5)
+    )
     names = [(type(p.module).__name__, p.name) for p in model.parameters()]
-    assert names == [("Linear", "W"), ("Linear", "b"), ("BatchNorm1d", "gamma"),
-                     ("BatchNorm1d", "beta"), ("Swish", "beta"), ("Linear", "W"), ("RBF", "centers")]
-    twin = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(),
-                               torch.nn.Linear(4, 2, bias=False))
+    assert names == [
+        ("Linear", "W"),
+        ("Linear", "b"),
+        ("BatchNorm1d", "gamma"),
+        ("BatchNorm1d", "beta"),
+        ("Swish", "beta"),
+        ("Linear", "W"),
+        ("RBF", "centers"),
+    ]
+    twin = torch.nn.Sequential(
+        torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4), torch.nn.ReLU(), torch.nn.Linear(4, 2, bias=False)
+    )
     torch_names = [name for name, _ in twin.named_parameters()]
     assert torch_names == ["0.weight", "0.bias", "1.weight", "1.bias", "3.weight"]
     shared = [p.shape for p in model.parameters() if not isinstance(p.module, (nn.Swish, nn.RBF))]

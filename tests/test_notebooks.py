@@ -1,8 +1,8 @@
 """Every source notebook runs clean on the reference; every student notebook runs on the stubs
 with its checks failing cleanly (a printed diagnosis, no crash)."""
+
 import nbformat
 import pytest
-
 from notebooks import ROOT, errors, execute, outputs_text, source_notebooks
 
 SOURCES = source_notebooks()

@@ -1,4 +1,5 @@
 """mytorch.optim against torch.optim: 20-step trajectories on the same gradients, float64."""
+
 import numpy as np
 import pytest
 import torch
@@ -78,8 +79,9 @@ def run_torch(name, kwargs, problem, steps=STEPS, skip=()):
 def assert_same_path(mine, theirs, tol=TOL):
     for step, (a, b) in enumerate(zip(mine, theirs)):
         for i, (x, y) in enumerate(zip(a, b)):
-            np.testing.assert_allclose(x, y, rtol=tol, atol=tol,
-                                       err_msg=f"parameter {i} differs from torch after step {step + 1}")
+            np.testing.assert_allclose(
+                x, y, rtol=tol, atol=tol, err_msg=f"parameter {i} differs from torch after step {step + 1}"
+            )
 
 
 CASES = [
@@ -89,8 +91,7 @@ CASES = [
     ("SGD", {"lr": 0.05, "momentum": 0.8, "nesterov": True, "weight_decay": 0.1}),
     ("SGD", {"lr": 0.1, "weight_decay": 0.05}),
     ("Adagrad", {"lr": 0.1}),
-    ("Adagrad", {"lr": 0.2, "lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.5,
-                 "eps": 1e-3}),
+    ("Adagrad", {"lr": 0.2, "lr_decay": 0.1, "weight_decay": 0.1, "initial_accumulator_value": 0.5, "eps": 1e-3}),
     ("RMSprop", {}),
     ("RMSprop", {"lr": 0.01, "centered": True}),
     ("RMSprop", {"lr": 0.01, "momentum": 0.9, "eps": 1e-3}),
@@ -120,32 +121,59 @@ def test_trajectory_matches_torch(name, kwargs, shapes, seed):
 
 # Random hyper-parameters for every optimizer, within each one's valid range.
 HYPER = {
-    "SGD": st.fixed_dictionaries({
-        "lr": st.floats(1e-3, 0.2), "momentum": st.sampled_from([0, 0.5, 0.9]),
-        "dampening": st.sampled_from([0, 0.4]), "weight_decay": st.sampled_from([0, 0.1]),
-        "nesterov": st.booleans()}).map(
-            lambda h: {**h, "dampening": 0} if h["nesterov"] and h["momentum"] else
-            {**h, "nesterov": False}),
-    "Adagrad": st.fixed_dictionaries({
-        "lr": st.floats(1e-3, 0.5), "lr_decay": st.sampled_from([0, 0.05]),
-        "weight_decay": st.sampled_from([0, 0.1]),
-        "initial_accumulator_value": st.sampled_from([0, 0.1, 1.0]),
-        "eps": st.sampled_from([1e-10, 1e-3])}),
-    "RMSprop": st.fixed_dictionaries({
-        "lr": st.floats(1e-3, 0.05), "alpha": st.floats(0.5, 0.999), "eps": st.sampled_from([1e-8, 1e-3]),
-        "weight_decay": st.sampled_from([0, 0.1]), "momentum": st.sampled_from([0, 0.9]),
-        "centered": st.booleans()}),
-    "Adam": st.fixed_dictionaries({
-        "lr": st.floats(1e-3, 0.1), "betas": st.tuples(st.floats(0, 0.95), st.floats(0.5, 0.999)),
-        "eps": st.sampled_from([1e-8, 1e-3]), "weight_decay": st.sampled_from([0, 0.1]),
-        "amsgrad": st.booleans()}),
-    "AdamW": st.fixed_dictionaries({
-        "lr": st.floats(1e-3, 0.1), "betas": st.tuples(st.floats(0, 0.95), st.floats(0.5, 0.999)),
-        "eps": st.sampled_from([1e-8, 1e-3]), "weight_decay": st.sampled_from([0, 0.01, 0.5]),
-        "amsgrad": st.booleans()}),
-    "Rprop": st.fixed_dictionaries({
-        "lr": st.floats(1e-3, 0.2), "etas": st.tuples(st.floats(0.1, 0.9), st.floats(1.1, 2.0)),
-        "step_sizes": st.tuples(st.sampled_from([1e-6, 1e-3]), st.sampled_from([0.05, 50.0]))}),
+    "SGD": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-3, 0.2),
+            "momentum": st.sampled_from([0, 0.5, 0.9]),
+            "dampening": st.sampled_from([0, 0.4]),
+            "weight_decay": st.sampled_from([0, 0.1]),
+            "nesterov": st.booleans(),
+        }
+    ).map(lambda h: {**h, "dampening": 0} if h["nesterov"] and h["momentum"] else {**h, "nesterov": False}),
+    "Adagrad": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-3, 0.5),
+            "lr_decay": st.sampled_from([0, 0.05]),
+            "weight_decay": st.sampled_from([0, 0.1]),
+            "initial_accumulator_value": st.sampled_from([0, 0.1, 1.0]),
+            "eps": st.sampled_from([1e-10, 1e-3]),
+        }
+    ),
+    "RMSprop": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-3, 0.05),
+            "alpha": st.floats(0.5, 0.999),
+            "eps": st.sampled_from([1e-8, 1e-3]),
+            "weight_decay": st.sampled_from([0, 0.1]),
+            "momentum": st.sampled_from([0, 0.9]),
+            "centered": st.booleans(),
+        }
+    ),
+    "Adam": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-3, 0.1),
+            "betas": st.tuples(st.floats(0, 0.95), st.floats(0.5, 0.999)),
+            "eps": st.sampled_from([1e-8, 1e-3]),
+            "weight_decay": st.sampled_from([0, 0.1]),
+            "amsgrad": st.booleans(),
+        }
+    ),
+    "AdamW": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-3, 0.1),
+            "betas": st.tuples(st.floats(0, 0.95), st.floats(0.5, 0.999)),
+            "eps": st.sampled_from([1e-8, 1e-3]),
+            "weight_decay": st.sampled_from([0, 0.01, 0.5]),
+            "amsgrad": st.booleans(),
+        }
+    ),
+    "Rprop": st.fixed_dictionaries(
+        {
+            "lr": st.floats(1e-3, 0.2),
+            "etas": st.tuples(st.floats(0.1, 0.9), st.floats(1.1, 2.0)),
+            "step_sizes": st.tuples(st.sampled_from([1e-6, 1e-3]), st.sampled_from([0.05, 50.0])),
+        }
+    ),
 }
 
 
@@ -179,8 +207,7 @@ def test_float32_parameters_stay_float32(name, kwargs):
             if isinstance(value, np.ndarray):
                 assert value.dtype == np.float32, f"state[{key!r}] became {value.dtype}"
     # Still the same algorithm, up to float32 rounding.
-    np.testing.assert_allclose(mine[-1][0], run_torch(name, kwargs, problem, steps=10)[-1][0],
-                               rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(mine[-1][0], run_torch(name, kwargs, problem, steps=10)[-1][0], rtol=1e-3, atol=1e-4)
 
 
 @pytest.mark.parametrize("name, kwargs", [c for c in CASES if c[1]][1::3])
@@ -225,7 +252,7 @@ def test_step_returns_the_closures_loss():
 
     def closure():
         holder.dLdp0 = 2 * holder.p0
-        return float((holder.p0 ** 2).sum())
+        return float((holder.p0**2).sum())
 
     assert opt.step(closure) == 2.0
     np.testing.assert_allclose(holder.p0, [0.8, 0.8])
@@ -245,8 +272,7 @@ def test_param_groups_hold_the_learning_rate_and_groups_match_torch():
     p0, p1 = holder.parameters()
     opt = optim.SGD([{"params": [p0]}, {"params": [p1], "lr": 0.5}], lr=0.1, momentum=0.9)
     tensors = [torch.tensor(x, requires_grad=True) for x in problem.init]
-    topt = torch.optim.SGD([{"params": [tensors[0]]}, {"params": [tensors[1]], "lr": 0.5}],
-                           lr=0.1, momentum=0.9)
+    topt = torch.optim.SGD([{"params": [tensors[0]]}, {"params": [tensors[1]], "lr": 0.5}], lr=0.1, momentum=0.9)
     assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
     for step in range(STEPS):
         if step == 10:  # a change of rate between steps is seen by the next step, as in torch
@@ -309,9 +335,10 @@ def test_invalid_hyper_parameters_raise_torchs_message(name, kwargs):
 @pytest.mark.parametrize("name", ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "Rprop"])
 def test_defaults_are_torchs(name):
     import inspect
+
     ours = inspect.signature(getattr(optim, name)).parameters
     theirs = inspect.signature(getattr(torch.optim, name)).parameters
     # torch adds engine switches (foreach, capturable, ...) after the maths' arguments.
-    assert list(theirs)[:len(ours)] == list(ours), "the same arguments in torch's order"
+    assert list(theirs)[: len(ours)] == list(ours), "the same arguments in torch's order"
     for arg in list(ours)[1:]:
         assert ours[arg].default == theirs[arg].default, arg

@@ -1,13 +1,14 @@
 """The reference runs once per release (grading/reference.py): its results are kept in the
 grader's store, keyed by the contents of the reference and the cases, and read by every later
 grading process; the 4.12 secret is one per release, kept with them."""
+
 import os
 import shutil
 import stat
 
 import pytest
-
 from grader_helpers import make_submission
+
 from grading import check as grader
 from grading.checks import all_checks
 from grading.checks.judging import SECRET_ENV
@@ -29,7 +30,8 @@ def store(tmp_path, monkeypatch):
 
 
 def test_a_new_grading_process_reads_the_release_store_and_runs_the_student_alone(
-        tmp_path, linear_checks, store, monkeypatch):
+    tmp_path, linear_checks, store, monkeypatch
+):
     make_submission(tmp_path / "student")
     first = grader.grade(tmp_path / "student", checks=linear_checks)  # the CLI and verify: no cache argument
     assert first["score"] == first["max_score"] > 0
@@ -43,6 +45,7 @@ def test_a_new_grading_process_reads_the_release_store_and_runs_the_student_alon
     def count_runs(submission, items, limits, reference=False, sandbox=None):
         runs.append(reference)
         return real_run_cases(submission, items, limits, reference=reference, sandbox=sandbox)
+
     monkeypatch.setattr(grader, "run_cases", count_runs)
     assert grader.grade(tmp_path / "student", checks=linear_checks) == first
     assert runs == [False], "the reference ran again although the release's results were kept"
@@ -73,8 +76,9 @@ def test_one_secret_per_release_kept_private_and_overridable(store, monkeypatch)
 
 
 def test_a_failed_reference_run_is_not_kept(store):
-    from grading.execute import CaseResult
     import numpy as np
+
+    from grading.execute import CaseResult
 
     store.save("s" * 64, {"ok": CaseResult(arrays={"y": np.ones(2)}), "bad": CaseResult(error="timed out")})
     assert set(store.load("s" * 64, ["ok", "bad"])) == {"ok"}

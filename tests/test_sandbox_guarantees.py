@@ -4,6 +4,7 @@ The programs run in grading.sandbox.Sandbox exactly as the grader's cases and th
 kernels do. Without a working bubblewrap these tests are skipped, and the fail-closed tests at
 the end check that every grading command then refuses.
 """
+
 import os
 import socket
 import subprocess
@@ -20,8 +21,10 @@ from grading.sandbox import DEDICATED_UIDS, Limits, Sandbox
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(sandbox.interpreter()[0])
 
-needs_bwrap = pytest.mark.skipif(not sys.platform.startswith("linux") or not sandbox.bwrap_works(),
-                                 reason="needs a working bubblewrap (apt-get install bubblewrap)")
+needs_bwrap = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not sandbox.bwrap_works(),
+    reason="needs a working bubblewrap (apt-get install bubblewrap)",
+)
 
 
 def run(code, limits=None, timeout=60):
@@ -92,7 +95,8 @@ def test_kernel_settings_and_mounts_are_out_of_reach():
 @needs_bwrap
 def test_dev_shm_and_tmp_are_small():
     limits = Limits()
-    code, out, err, _ = run(f"""
+    code, out, err, _ = run(
+        """
         for folder in ("/dev/shm", "/tmp"):
             written = 0
             try:
@@ -104,7 +108,9 @@ def test_dev_shm_and_tmp_are_small():
             except OSError:
                 pass
             print(folder, written)
-    """, Limits(file_bytes=1 << 30))
+    """,
+        Limits(file_bytes=1 << 30),
+    )
     assert code == 0, err
     sizes = dict(line.split() for line in out.splitlines())
     assert int(sizes["/dev/shm"]) <= limits.shm_bytes >> 20
@@ -116,7 +122,8 @@ def test_memory_is_limited_for_the_whole_sandbox_not_per_process():
     # four children of 300 MB: each under the per-process limit, together over 600 MB
     limits = Limits(memory_bytes=600 << 20, address_space_bytes=1 << 30)
     started = time.monotonic()
-    code, out, err, proc = run("""
+    code, out, err, proc = run(
+        """
         import os, time
         for _ in range(4):
             if os.fork() == 0:
@@ -126,7 +133,9 @@ def test_memory_is_limited_for_the_whole_sandbox_not_per_process():
                 time.sleep(60)
                 os._exit(0)
         time.sleep(60)
-    """, limits)
+    """,
+        limits,
+    )
     assert time.monotonic() - started < 30
     assert code != 0
     assert proc.watchdog.peak_bytes < 1200 << 20  # stopped well before all four held their memory
@@ -136,7 +145,8 @@ def test_memory_is_limited_for_the_whole_sandbox_not_per_process():
 @needs_bwrap
 def test_processes_are_counted_for_the_whole_sandbox():
     limits = Limits(tasks=40)
-    code, out, err, proc = run("""
+    code, out, err, proc = run(
+        """
         import os, time
         started = 0
         for _ in range(200):
@@ -149,7 +159,9 @@ def test_processes_are_counted_for_the_whole_sandbox():
                 break
         print(started, flush=True)
         time.sleep(2)
-    """, limits)
+    """,
+        limits,
+    )
     started = int(out.split()[0]) if out.strip() else 0
     assert started < 40
     assert proc.watchdog.peak_tasks <= 41
@@ -159,7 +171,8 @@ def test_processes_are_counted_for_the_whole_sandbox():
 def test_cpu_time_is_counted_for_the_whole_sandbox():
     limits = Limits(wall_s=60, cpu_s=3)
     started = time.monotonic()
-    code, out, err, proc = run("""
+    code, out, err, proc = run(
+        """
         import os
         for _ in range(2):
             if os.fork() == 0:
@@ -167,7 +180,9 @@ def test_cpu_time_is_counted_for_the_whole_sandbox():
                     pass
         while True:
             pass
-    """, limits)
+    """,
+        limits,
+    )
     assert time.monotonic() - started < 15  # 3 busy processes on our cores pass 3 s of CPU fast
     assert code != 0
     assert proc.killed_for and "CPU" in proc.killed_for
@@ -221,7 +236,7 @@ def test_no_network_not_even_the_graders_loopback():
 def test_only_the_bound_files_exist():
     code, out, err, _ = run(f"""
         import os
-        for path in [{str(ROOT / 'solutions')!r}, {str(ROOT / 'grading')!r}, {str(Path.home() / '.cache')!r},
+        for path in [{str(ROOT / "solutions")!r}, {str(ROOT / "grading")!r}, {str(Path.home() / ".cache")!r},
                      "/etc/shadow", "/etc/passwd", "/home", "/var", "/srv"]:
             print(path, os.path.exists(path) and bool(os.listdir(path)) if os.path.isdir(path)
                   else os.path.exists(path))
@@ -246,12 +261,15 @@ def without_bwrap(tmp_path):
     return env
 
 
-@pytest.mark.parametrize("command", [
-    ["check", "{submission}", "--chapter", "optimization"],
-    ["verify", "optimization", "--course", "{course}"],
-    ["autograde-parallel", "optimization", "--course", "{course}"],
-    ["grade-demo", "--course", "{course}"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "{submission}", "--chapter", "optimization"],
+        ["verify", "optimization", "--course", "{course}"],
+        ["autograde-parallel", "optimization", "--course", "{course}"],
+        ["grade-demo", "--course", "{course}"],
+    ],
+)
 def test_every_grading_command_refuses_without_bubblewrap(tmp_path, command):
     from grading.autograde import course_config
 
@@ -259,8 +277,14 @@ def test_every_grading_command_refuses_without_bubblewrap(tmp_path, command):
     submission = tmp_path / "submission"
     (submission / "mytorch").mkdir(parents=True)
     argv = [a.format(submission=submission, course=course) for a in command]
-    done = subprocess.run([sys.executable, "-m", "grading", *argv], cwd=ROOT, env=without_bwrap(tmp_path),
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "grading", *argv],
+        cwd=ROOT,
+        env=without_bwrap(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 3, done.stdout + done.stderr
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and "apt-get install bubblewrap" in lines[0] and "GRADING_SANDBOX" in lines[0]
@@ -275,19 +299,42 @@ def test_weaker_isolation_is_an_explicit_choice_and_is_reported(tmp_path):
     env["GRADING_SANDBOX"] = "limits"
     submission = tmp_path / "submission"
     (submission / "mytorch").mkdir(parents=True)
-    done = subprocess.run([sys.executable, "-m", "grading", "check", str(submission), "--chapter", "optimization",
-                           "--only", "optimization.sgd", "--json"], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grading",
+            "check",
+            str(submission),
+            "--chapter",
+            "optimization",
+            "--only",
+            "optimization.sgd",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["isolation"] == "limits"
 
 
 def test_doctor_reports_what_this_machine_gives(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "grading", "doctor"], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "grading", "doctor"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == (0 if sandbox.bwrap_works() else 3)
     assert "isolation:" in done.stdout
-    refused = subprocess.run([sys.executable, "-m", "grading", "doctor"], cwd=ROOT, env=without_bwrap(tmp_path),
-                             capture_output=True, text=True, timeout=120)
+    refused = subprocess.run(
+        [sys.executable, "-m", "grading", "doctor"],
+        cwd=ROOT,
+        env=without_bwrap(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert refused.returncode == 3
     assert "apt-get install bubblewrap" in refused.stdout

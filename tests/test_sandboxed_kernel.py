@@ -1,5 +1,6 @@
 """The autograde kernel in the sandbox (grading/sandboxed_autograde.py), driven by nbclient as
 nbgrader drives it: what the student's code sees, and that nothing of it outlives the kernel."""
+
 import json
 import sys
 from pathlib import Path
@@ -14,18 +15,27 @@ from grading.sandboxed_autograde import INSIDE_HOME, SandboxedKernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not sys.platform.startswith("linux") or not sandbox.bwrap_works(),
-                                 reason="needs a working bubblewrap")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not sys.platform.startswith("linux") or not sandbox.bwrap_works(), reason="needs a working bubblewrap"
+    ),
+]
 
 
 def execute(folder, *sources, timeout=60, **manager):
     """Run the cells in a sandboxed kernel whose working folder is `folder`; the executed notebook."""
     nb = new_notebook(cells=[new_code_cell(source) for source in sources])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", allow_errors=True,
-                            kernel_manager_class=SandboxedKernelManager, interrupt_on_timeout=True,
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        allow_errors=True,
+        kernel_manager_class=SandboxedKernelManager,
+        interrupt_on_timeout=True,
+        resources={"metadata": {"path": str(folder)}},
+    )
     client.km = client.create_kernel_manager()
     for name, value in manager.items():
         setattr(client.km, name, value)
@@ -43,17 +53,21 @@ def test_the_kernel_sees_its_own_copy_and_nothing_of_the_course(tmp_path):
     work = tmp_path / "s01" / "backprop"
     (work / "mytorch").mkdir(parents=True)
     (work / "mytorch" / "__init__.py").write_text("NAME = 'mine'\n")
-    nb = execute(work, f"""
+    nb = execute(
+        work,
+        f"""
 import json, os, pathlib, subprocess, sys
 sys.path.insert(0, os.getcwd())
 import mytorch
 subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
 open("written.txt", "w").write("scratch")
 print(json.dumps({{"uid": os.getuid(), "cwd": os.getcwd(), "mytorch": mytorch.NAME,
-                  "course": [p for p in [{str(ROOT / 'solutions')!r}, {str(ROOT / 'grading')!r},
+                  "course": [p for p in [{str(ROOT / "solutions")!r}, {str(ROOT / "grading")!r},
                                           {str(tmp_path)!r}] if os.path.exists(p)],
                   "grading": __import__("grading.notebook").notebook.__file__}}))
-""", "from grading.notebook import score\nscore('backprop.linear', points=2)")
+""",
+        "from grading.notebook import score\nscore('backprop.linear', points=2)",
+    )
     seen = json.loads(text(nb.cells[0]))
     assert seen["uid"] != 0 and seen["cwd"] == f"{INSIDE_HOME}/backprop" and seen["mytorch"] == "mine"
     assert seen["course"] == []  # not the repository, not solutions/, not the submission's real folder

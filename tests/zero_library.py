@@ -5,9 +5,10 @@ The shapes come from the reference itself, run on a copy of the layer, so the ze
 every shape and dtype right and none of the values; a consistent gradient check is free for it
 (the finite differences of a zero forward are zero). The grader must give it (almost) nothing.
 """
+
 from grader_helpers import make_submission
 
-PATCH = '''
+PATCH = """
 
 # ---- zero library (tests/zero_library.py): right shapes, no computation
 import copy as _copy
@@ -61,7 +62,7 @@ for _cls in _classes(_nn, *[m for m in vars(_nn).values() if _inspect.ismodule(m
 for _cls in _classes(_optim, _lr_scheduler, *[m for m in vars(_optim).values() if _inspect.ismodule(m)]):
     if "step" in vars(_cls):
         _cls.step = _no_step
-'''
+"""
 
 
 def make_zero_library(folder):

@@ -10,24 +10,25 @@ a single frame from their middle cannot tell them apart, but its neighbours can.
     features, labels = make_utterance(np.random.default_rng(0))   # (T, 24) float32, (T,) int64
     corpus = make_corpus(40, seed=0)                              # a list of such pairs
 """
+
 import numpy as np
 
-SAMPLE_RATE = 8000          # samples per second
-HOP = 80                    # 10 ms between frame starts
-WINDOW = 200                # 25 ms per frame
+SAMPLE_RATE = 8000  # samples per second
+HOP = 80  # 10 ms between frame starts
+WINDOW = 200  # 25 ms per frame
 N_FFT = 256
-N_BANDS = 24                # features per frame
+N_BANDS = 24  # features per frame
 
 # name: (formant 1, formant 2) at the start and at the end of the segment, in Hz.
 PHONES = {
-    "sil": None,                                   # silence: noise only
+    "sil": None,  # silence: noise only
     "a": ((700, 1200), (700, 1200)),
     "i": ((300, 2300), (300, 2300)),
     "u": ((320, 800), (320, 800)),
     "e": ((500, 1900), (500, 1900)),
     "o": ((500, 950), (500, 950)),
-    "ai": ((700, 1200), (300, 2300)),              # a glide from "a" to "i"
-    "ia": ((300, 2300), (700, 1200)),              # the same glide backwards
+    "ai": ((700, 1200), (300, 2300)),  # a glide from "a" to "i"
+    "ia": ((300, 2300), (700, 1200)),  # the same glide backwards
 }
 NAMES = list(PHONES)
 
@@ -75,7 +76,7 @@ def synthesize(rng, n_segments=14, noise=0.6, min_frames=6, max_frames=18):
     phase1 = 2 * np.pi * np.cumsum(f1) / SAMPLE_RATE
     phase2 = 2 * np.pi * np.cumsum(f2) / SAMPLE_RATE
     signal = amp * (np.sin(phase1) + 0.6 * np.sin(phase2)) + noise * rng.standard_normal(n)
-    return signal, label_of_sample[WINDOW // 2::HOP][:_n_frames(n)]
+    return signal, label_of_sample[WINDOW // 2 :: HOP][: _n_frames(n)]
 
 
 def _n_frames(n_samples):
@@ -95,4 +96,3 @@ def make_corpus(n_utterances, seed=0, **options):
     """A list of n_utterances (features (T, N_BANDS) float32, labels (T,) int64) pairs."""
     rng = np.random.default_rng(seed)
     return [make_utterance(rng, **options) for _ in range(n_utterances)]
-

@@ -9,7 +9,6 @@ from `case["seed"]`, calls the submission, and records results with `t.out(name,
 
 def _draw(t, rng, shape, dtype, case):
     """Standard normal values; case["zeros"] plants exact zeros, case["big"] huge magnitudes."""
-    np = t.np
     x = rng.standard_normal(shape) * case.get("scale", 1.0)
     if case.get("zeros") and not case.get("fd"):  # finite differences fail at a kink
         x[rng.random(shape) < case["zeros"]] = 0.0
@@ -46,8 +45,10 @@ def layer(mt, case, t):
     for name in case.get("params", {}):
         t.out("dLd" + name, getattr(module, "dLd" + name, None))
     if case.get("fd"):
+
         def loss():
             return np.sum(G * module.forward(A))
+
         t.out("fd." + grad_name, t.numgrad(loss, A))
         for name in case.get("params", {}):
             t.out("fd.dLd" + name, t.numgrad(loss, getattr(module, name)))
@@ -129,6 +130,7 @@ def sequential(mt, case, t):
 def decode(t, spec):
     """An array the grader sent in the case (grading/checks/judging.py, `encode`)."""
     import base64
+
     np = t.np
     data = base64.b64decode(spec["data"])
     return np.frombuffer(data, dtype=np.dtype(spec["dtype"])).reshape(spec["shape"]).copy()
@@ -145,7 +147,9 @@ def train_digits(ns, case, t):
     except NotImplementedError as stub:
         raise NotImplementedError(str(stub) or "exercise 4.12 (train_digits): not implemented yet") from None
     if not isinstance(model, ns["mytorch"].nn.Module):
-        raise TypeError(f"train_digits should return the trained mytorch model (a mytorch.nn.Module such as "
-                        f"a Sequential), got {type(model).__name__}")
+        raise TypeError(
+            f"train_digits should return the trained mytorch model (a mytorch.nn.Module such as "
+            f"a Sequential), got {type(model).__name__}"
+        )
     model.eval()
     t.out("scores", model.forward(X_test))

@@ -6,6 +6,7 @@ each `program(ns, case, t)` draws its inputs from the case, calls the named func
 the raw results; the grader compares them with the reference run's, or judges them
 (grading/checks/matrix_calculus.py).
 """
+
 LABELS = ("ok", "transposed", "wrong")
 
 
@@ -18,6 +19,7 @@ def _answer(ns, name, exercise):
             return function(*args, **kwargs)
         except NotImplementedError as stub:
             raise NotImplementedError(str(stub) or f"exercise {exercise} ({name}): not implemented yet") from None
+
     return call
 
 
@@ -37,7 +39,7 @@ def jacobian(ns, case, t):
         v = rng.standard_normal(n)
         f, x = (lambda W: W @ v), rng.standard_normal((m, n))
     elif kind == "scalar":
-        f, x = (lambda v: np.sum(v ** 3) / 3), rng.standard_normal(n)
+        f, x = (lambda v: np.sum(v**3) / 3), rng.standard_normal(n)
     elif kind == "exp":
         f, x = (lambda v: np.exp(5.0 * v)), rng.uniform(-0.5, 0.5, n)
         if t.reference:  # what forward differences give: the diagnosis recognises it
@@ -71,10 +73,17 @@ def _loss(np, problem, p, d):
         H = np.tanh(d["X"] @ p["W1"].T + p["b1"])
         return 0.5 * ((H @ p["W2"].T - d["Y"]) ** 2).sum()
     if problem == "bilinear":
-        return (np.tanh(d["U"] @ p["M"] @ d["V"].T) * d["C"]).sum() + (d["U"] @ p["P"] * d["D"]).sum() \
+        return (
+            (np.tanh(d["U"] @ p["M"] @ d["V"].T) * d["C"]).sum()
+            + (d["U"] @ p["P"] * d["D"]).sum()
             + ((d["U"] @ p["c"]) ** 2).sum()
-    return 0.5 * ((d["S"] @ p["Q"] - d["T"]) ** 2).sum() + (p["Q"] @ d["R"]).trace() \
-        + (np.tanh(p["K"]) @ d["E"]).sum() + 0.5 * ((d["S"] @ p["B"] - d["F"]) ** 2).sum()
+        )
+    return (
+        0.5 * ((d["S"] @ p["Q"] - d["T"]) ** 2).sum()
+        + (p["Q"] @ d["R"]).trace()
+        + (np.tanh(p["K"]) @ d["E"]).sum()
+        + 0.5 * ((d["S"] @ p["B"] - d["F"]) ** 2).sum()
+    )
 
 
 def diagnose(ns, case, t):
@@ -94,10 +103,15 @@ def diagnose(ns, case, t):
         slips = [-G, 2 * G, G / 4, G + rng.standard_normal(G.shape) * G.std(), -G.T, 0.5 * G.T, G[::-1].copy()]
         claimed[name] = {"ok": G, "transposed": G.T.copy(), "wrong": slips[variant]}[label]
     labels = _answer(ns, "diagnose_gradients", "3.3")(
-        lambda p: float(_loss(np, case["problem"], p, data)), {k: v.copy() for k, v in params.items()},
-        {k: v.copy() for k, v in claimed.items()})
+        lambda p: float(_loss(np, case["problem"], p, data)),
+        {k: v.copy() for k, v in params.items()},
+        {k: v.copy() for k, v in claimed.items()},
+    )
     if not isinstance(labels, dict):
-        raise TypeError(f"diagnose_gradients should return a dict {{parameter name: label}}, got "
-                        f"{type(labels).__name__}")
-    t.out("labels", [LABELS.index(labels[k]) if labels.get(k) in LABELS else -1 if k in labels else -2
-                     for k in case["claims"]])
+        raise TypeError(
+            f"diagnose_gradients should return a dict {{parameter name: label}}, got {type(labels).__name__}"
+        )
+    t.out(
+        "labels",
+        [LABELS.index(labels[k]) if labels.get(k) in LABELS else -1 if k in labels else -2 for k in case["claims"]],
+    )

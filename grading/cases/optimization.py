@@ -106,8 +106,10 @@ def batchnorm(mt, case, t):
     t.out("dLdgamma", bn.dLdgamma)
     t.out("dLdbeta", bn.dLdbeta)
     if case.get("fd"):
+
         def loss():
             return np.sum(G * bn.forward(Z))
+
         t.out("fd.dLdZ", t.numgrad(loss, Z))
         t.out("fd.dLdgamma", t.numgrad(loss, bn.gamma))
         t.out("fd.dLdbeta", t.numgrad(loss, bn.beta))

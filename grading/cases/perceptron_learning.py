@@ -7,6 +7,7 @@ the raw results. Nothing here judges: convergence, separation and accuracy are d
 grader (grading/checks/perceptron_learning.py) from these arrays and the reference run's
 context (`t.ctx`).
 """
+
 import signal
 
 
@@ -19,6 +20,7 @@ def _answer(ns, name, exercise):
             return function(*args, **kwargs)
         except NotImplementedError as stub:
             raise NotImplementedError(str(stub) or f"exercise {exercise} ({name}): not implemented yet") from None
+
     return call
 
 
@@ -73,9 +75,11 @@ def perceptron(ns, case, t):
     try:
         result = run(X.copy(), y.copy(), max_epochs=case["max_epochs"])
     except _Stop:
-        raise TimeoutError(f"perceptron(max_epochs={case['max_epochs']}) was still running after "
-                           f"{case['seconds']} s: the loop must stop after max_epochs passes over the data, "
-                           "even when mistakes remain") from None
+        raise TimeoutError(
+            f"perceptron(max_epochs={case['max_epochs']}) was still running after "
+            f"{case['seconds']} s: the loop must stop after max_epochs passes over the data, "
+            "even when mistakes remain"
+        ) from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -102,13 +106,14 @@ def training(ns, case, t):
     70/30 by the seed and standardised (case["data"]: "breast_cancer" or "digits01")."""
     np = t.np
     from sklearn.datasets import load_breast_cancer, load_digits
+
     if case["data"] == "breast_cancer":
         X, y = load_breast_cancer(return_X_y=True)
     else:
         X, y = load_digits(return_X_y=True)
         X, y = X[y <= 1], y[y <= 1]
     order = np.random.default_rng(case["seed"]).permutation(len(y))
-    train, test = order[:int(0.7 * len(y))], order[int(0.7 * len(y)):]
+    train, test = order[: int(0.7 * len(y))], order[int(0.7 * len(y)) :]
     mean, std = X[train].mean(axis=0), X[train].std(axis=0)
     std[std == 0] = 1.0  # constant pixels stay constant
     X = (X - mean) / std
@@ -116,5 +121,9 @@ def training(ns, case, t):
     t.ctx("X_test", X[test])
     t.ctx("y_test", y[test])
     fit = _answer(ns, "train_logistic_regression", "2.3")
-    _parts(t, fit(X[train].copy(), y[train].copy(), lr=case["lr"], n_steps=case["n_steps"]),
-           ("w", "b", "losses"), "train_logistic_regression")
+    _parts(
+        t,
+        fit(X[train].copy(), y[train].copy(), lr=case["lr"], n_steps=case["n_steps"]),
+        ("w", "b", "losses"),
+        "train_logistic_regression",
+    )

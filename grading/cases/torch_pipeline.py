@@ -12,6 +12,7 @@ One program per part of an exercise, so a part that raises costs only its own ch
 generators and watchers mirror those of the visible checks (mytorch/testing/torch_pipeline.py)
 on purpose: the sandbox's mytorch is the student's, so nothing here may import from it.
 """
+
 import contextlib
 import copy
 import functools
@@ -35,6 +36,7 @@ def _text(t, name, text):
 def _recorded(program):
     """The program, recording the text of the error that ends it as "error" (a judge that
     credits the parts done before it names the error in its message)."""
+
     @functools.wraps(program)
     def run(ns, case, t):
         try:
@@ -42,11 +44,12 @@ def _recorded(program):
         except Exception as error:
             _text(t, "error", f"{type(error).__name__}: {str(error)[:400]}")
             raise
+
     return run
 
 
 def _kind(value):
-    """"module.Type dtype": what a value is, for the grader to judge."""
+    """ "module.Type dtype": what a value is, for the grader to judge."""
     cls = type(value)
     return f"{cls.__module__}.{cls.__qualname__} {getattr(value, 'dtype', '')}".strip()
 
@@ -54,6 +57,7 @@ def _kind(value):
 def _plain(value):
     """A tensor as a numpy array (detached, on the CPU); anything else unchanged."""
     import torch
+
     return value.detach().cpu().numpy() if isinstance(value, torch.Tensor) else value
 
 
@@ -82,7 +86,7 @@ def _windows(ns, case, t):
 
 
 def windows_len(ns, case, t):
-    """"members" (the dataset class's attribute names, for a misspelt dunder), "len"."""
+    """ "members" (the dataset class's attribute names, for a misspelt dunder), "len"."""
     cls = ns["ContextWindows"]
     _text(t, "members", _members(cls) if isinstance(cls, type) else "")
     ds = _windows(ns, case, t)
@@ -118,6 +122,7 @@ def windows_items(ns, case, t):
 def windows_loader(ns, case, t):
     """The first DataLoader batch of 4: "batch_x_shape", "batch_y" (its labels, their dtype kept)."""
     import torch
+
     ds = _windows(ns, case, t)
     with _exercise("6.1", "ContextWindows"):
         xb, yb = next(iter(torch.utils.data.DataLoader(ds, batch_size=4)))
@@ -135,6 +140,7 @@ def _kept_bytes(t, build):
     import tracemalloc
 
     import torch
+
     gc.collect()
     old = [o for o in gc.get_objects() if isinstance(o, torch.Tensor)]  # kept alive: their ids stay theirs
     old_ids, old_storages = {id(o) for o in old}, {o.untyped_storage().data_ptr() for o in old}
@@ -156,7 +162,7 @@ def _kept_bytes(t, build):
 
 
 def windows_memory(ns, case, t):
-    """"kept_bytes": the memory a dataset of case["big"] = [T, F, k] keeps after __init__ (measured
+    """ "kept_bytes": the memory a dataset of case["big"] = [T, F, k] keeps after __init__ (measured
     around the call, never asked of the object: _kept_bytes)."""
     np = t.np
     T, F, k = case["big"]
@@ -178,10 +184,9 @@ def _twin_case(np, torch, case):
     W = rng.standard_normal((n_out, n_in))
     X = rng.standard_normal((n_steps * batch, n_in))
     y = np.argmax(X @ W.T, axis=1).astype(np.int64)
-    batches = [(X[i:i + batch], y[i:i + batch]) for i in range(0, len(X), batch)]
+    batches = [(X[i : i + batch], y[i : i + batch]) for i in range(0, len(X), batch)]
     torch.manual_seed(case["seed"])
-    model = torch.nn.Sequential(torch.nn.Linear(n_in, hidden), torch.nn.ReLU(),
-                                torch.nn.Linear(hidden, n_out)).double()
+    model = torch.nn.Sequential(torch.nn.Linear(n_in, hidden), torch.nn.ReLU(), torch.nn.Linear(hidden, n_out)).double()
     return model, batches
 
 
@@ -202,7 +207,7 @@ def _torch_losses(torch, model, batches, lr, momentum, zero_grad=True, step=True
 
 
 def _losses(t, name, losses):
-    """"name": the losses as numbers; "name_kinds": the distinct kinds of its elements."""
+    """ "name": the losses as numbers; "name_kinds": the distinct kinds of its elements."""
     if not isinstance(losses, (list, tuple, t.np.ndarray)):
         raise TypeError(f"train_twins should return two lists of losses, got {type(losses).__name__}")
     _text(t, name + "_kinds", "\n".join(sorted({_kind(v) for v in losses})))
@@ -213,6 +218,7 @@ def twins(ns, case, t):
     """6.2: train_twins(model, batches, lr, momentum) -> "torch_losses", "mytorch_losses". The
     reference run adds the losses of the typical mistakes as context."""
     import torch
+
     model, batches = _twin_case(t.np, torch, case)
     lr, momentum = case["lr"], case["momentum"]
     if t.reference:
@@ -266,9 +272,11 @@ def pipeline_dataset(ns, case, t):
 
 @_recorded
 def pipeline_model(ns, case, t):
-    """FrameClassifier(n_in, hidden, n_classes) alone: "n_parameters", "layers" (leaf module types in order, text), "linear_sizes", "out_shape"."""
+    """FrameClassifier(n_in, hidden, n_classes) alone: "n_parameters", "layers" (leaf module types in
+    order, text), "linear_sizes", "out_shape"."""
     np = t.np
     import torch
+
     X, _, _, _ = cluster_task(np, case["seed"])
     n_in, hidden, n_classes = X.shape[1], case["hidden"], 4
     with _exercise("6.3", "FrameClassifier"):
@@ -276,8 +284,12 @@ def pipeline_model(ns, case, t):
         t.out("n_parameters", sum(p.numel() for p in net.parameters()))
         leaves = [m for m in net.modules() if not list(m.children())]
         _text(t, "layers", "\n".join(type(m).__name__ for m in leaves))
-        t.out("linear_sizes", np.array([(m.in_features, m.out_features) for m in leaves
-                                        if isinstance(m, torch.nn.Linear)], dtype=np.int64).reshape(-1, 2))
+        t.out(
+            "linear_sizes",
+            np.array(
+                [(m.in_features, m.out_features) for m in leaves if isinstance(m, torch.nn.Linear)], dtype=np.int64
+            ).reshape(-1, 2),
+        )
         t.out("out_shape", np.array(net(torch.from_numpy(X[:5])).shape, dtype=np.int64))
 
 
@@ -287,6 +299,7 @@ class _Watch:
 
     def __init__(self, torch, model):
         from torch.optim.optimizer import register_optimizer_step_pre_hook
+
         self.torch, self.forwards, self.excess, self.fresh = torch, [], [], {}
         self.params = {id(p): p for p in model.parameters()}
         self.handles = [model.register_forward_pre_hook(self._forward)]
@@ -299,6 +312,7 @@ class _Watch:
     def _remember(self, p):
         def hook(grad):
             self.fresh[id(p)] = grad.detach().clone()
+
         return hook
 
     def _step(self, optimizer, args, kwargs):
@@ -322,6 +336,7 @@ def _cell_source(function):
     """(the source of the notebook cell that defined function, as the runner ran it, its first
     line in that cell), or ("", 0) when it cannot be found."""
     import json
+
     code = getattr(function, "__code__", None)
     name, _, number = (code.co_filename if code else "").rpartition(" cell ")
     if not number.isdigit():
@@ -347,6 +362,7 @@ def pipeline_train(ns, case, t):
     model's eval predictions)."""
     np = t.np
     import torch
+
     X_train, y_train, X_val, y_val = cluster_task(np, case["seed"])
     t.ctx("y_val", y_val)
     train = ns["train_and_validate"]
@@ -354,16 +370,22 @@ def pipeline_train(ns, case, t):
     _text(t, "source", source)
     t.out("source_line", line)
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.Linear(X_train.shape[1], 32), torch.nn.ReLU(), torch.nn.Dropout(0.2),
-                              torch.nn.Linear(32, 4))
+    net = torch.nn.Sequential(
+        torch.nn.Linear(X_train.shape[1], 32), torch.nn.ReLU(), torch.nn.Dropout(0.2), torch.nn.Linear(32, 4)
+    )
     watch = _Watch(torch, net)
     TensorDataset = torch.utils.data.TensorDataset
     try:
         torch.manual_seed(case["seed"])
         with _exercise("6.3", "train_and_validate"):
-            accuracy = train(net, TensorDataset(torch.from_numpy(X_train), torch.from_numpy(y_train)),
-                             TensorDataset(torch.from_numpy(X_val), torch.from_numpy(y_val)),
-                             "cpu", epochs=3, lr=3e-3)
+            accuracy = train(
+                net,
+                TensorDataset(torch.from_numpy(X_train), torch.from_numpy(y_train)),
+                TensorDataset(torch.from_numpy(X_val), torch.from_numpy(y_val)),
+                "cpu",
+                epochs=3,
+                lr=3e-3,
+            )
         t.out("completed", 1)
     finally:
         watch.close()
@@ -382,12 +404,14 @@ def pipeline_train(ns, case, t):
 
 def _counting_class(torch, counter):
     """A tensor subclass that counts X[...] and index_select calls in counter[0]."""
+
     class Counting(torch.Tensor):
         @classmethod
         def __torch_function__(cls, func, types, args=(), kwargs=None):
             if func is torch.Tensor.__getitem__ or func in (torch.index_select, torch.Tensor.index_select):
                 counter[0] += 1
             return super().__torch_function__(func, types, args, kwargs or {})
+
     return Counting
 
 
@@ -398,6 +422,7 @@ def device_batches(ns, case, t):
     "index_calls" (X[...] calls during a seeded epoch)."""
     np = t.np
     import torch
+
     N, D, batch, seed = case["N"], case["D"], case["batch"], case["seed"]
     rng = np.random.default_rng(seed)
     X = torch.from_numpy(rng.standard_normal((N, D)).astype(np.float32))
@@ -413,8 +438,11 @@ def device_batches(ns, case, t):
         return out
 
     def ids(batches):
-        return np.concatenate([np.asarray(_plain(xb), dtype=np.float64).reshape(len(xb), -1)[:, 0]
-                               for xb, _ in batches]) if batches else np.zeros(0)
+        return (
+            np.concatenate([np.asarray(_plain(xb), dtype=np.float64).reshape(len(xb), -1)[:, 0] for xb, _ in batches])
+            if batches
+            else np.zeros(0)
+        )
 
     generator = torch.Generator().manual_seed(seed)
     first = epoch(generator)

@@ -18,6 +18,7 @@ def _answer(ns, name, exercise):
             return function(*args, **kwargs)
         except NotImplementedError as stub:
             raise NotImplementedError(str(stub) or f"exercise {exercise} ({name}): not implemented yet") from None
+
     return call
 
 
@@ -42,7 +43,7 @@ def truth_table(ns, case, t):
 def _target(np, case):
     """The function f of a bump case: the chapter's, cos, or a sum of sines given in the case."""
     if case["f"] == "chapter":
-        return lambda x: 1.0 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x ** 2
+        return lambda x: 1.0 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x**2
     if case["f"] == "cos":
         return np.cos
     return lambda x: case["offset"] + sum(a * np.sin(2 * np.pi * k * x + p) for a, k, p in case["sines"])
@@ -62,6 +63,7 @@ def rbf_classifier(ns, case, t):
     """
     np = t.np
     from sklearn.datasets import make_circles, make_moons
+
     if case["data"] == "moons":
         X, y = make_moons(1200, noise=0.2, random_state=case["seed"])
     else:
@@ -85,10 +87,14 @@ def sawtooth(ns, case, t):
     np = t.np
     build = _answer(ns, "sawtooth_network", "1.6")
     layers = build(case["k"])
-    if (not isinstance(layers, (tuple, list)) or not 0 < len(layers) <= 64
-            or not all(isinstance(layer, (tuple, list)) and len(layer) == 2 for layer in layers)):
-        raise TypeError("sawtooth_network should return a list of (W, b) pairs (at most 64 layers), "
-                        f"got {type(layers).__name__}")
+    if (
+        not isinstance(layers, (tuple, list))
+        or not 0 < len(layers) <= 64
+        or not all(isinstance(layer, (tuple, list)) and len(layer) == 2 for layer in layers)
+    ):
+        raise TypeError(
+            f"sawtooth_network should return a list of (W, b) pairs (at most 64 layers), got {type(layers).__name__}"
+        )
     t.out("depth", np.array(len(layers)))
     for i, (W, b) in enumerate(layers):
         t.out(f"W{i}", W)

@@ -14,6 +14,7 @@ only when the forward it differentiates (`forward`) equals the reference's in th
 "no numpy warning" unit only when every compared value of the case is right. A library that
 returns zeros of the right shape everywhere therefore earns nothing (tests/test_grader_zero_library.py).
 """
+
 import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,7 @@ class Check:
     timeout: seconds one case may take when more than the --case-timeout (a notebook check's
     first case includes running the notebook).
     """
+
     id: str
     exercise: str
     points: float

@@ -5,6 +5,7 @@ changed by the grading run's secret: see digits_held_out).
 Cases run `grading/cases/backprop.py`; mistake candidates below are what a student with a
 catalogued mistake would get, computed from the reference run's context (grader side only).
 """
+
 import functools
 
 import numpy as np
@@ -22,9 +23,19 @@ def layer_cases(layer, shapes, names, params=lambda shape: {}, out=lambda shape:
     cases = []
     for i, shape in enumerate(shapes):
         single = i == 0
-        cases.append(dict(layer=layer, seed=100 + i, shape=list(shape), out=list(out(shape)), names=list(names),
-                          params={k: list(v) for k, v in params(shape).items()},
-                          dtype="float32" if single else "float64", fd=not single, **extra))
+        cases.append(
+            dict(
+                layer=layer,
+                seed=100 + i,
+                shape=list(shape),
+                out=list(out(shape)),
+                names=list(names),
+                params={k: list(v) for k, v in params(shape).items()},
+                dtype="float32" if single else "float64",
+                fd=not single,
+                **extra,
+            )
+        )
     return cases
 
 
@@ -33,14 +44,46 @@ def layer_checks(chapter, slug, number, cls, cases, names, params=(), mistakes=N
     out_name, grad_name = names
     grads = (grad_name, *("dLd" + p for p in params))
     share = points if not params else 1
-    checks = [Check(f"{chapter}.{slug}.forward", f"{number} {cls}.forward", points, "layer", cases,
-                    compare=(out_name,), mistakes=mistakes, cases_file=options.pop("cases_file", None), **options)]
+    checks = [
+        Check(
+            f"{chapter}.{slug}.forward",
+            f"{number} {cls}.forward",
+            points,
+            "layer",
+            cases,
+            compare=(out_name,),
+            mistakes=mistakes,
+            cases_file=options.pop("cases_file", None),
+            **options,
+        )
+    ]
     for grad in grads:
-        checks.append(Check(f"{chapter}.{slug}.backward.{grad}", f"{number} {cls}.backward", share, "layer", cases,
-                            compare=(grad,), mistakes=mistakes, cases_file=checks[0].cases_file, **options))
-    checks.append(Check(f"{chapter}.{slug}.gradcheck", f"{number} {cls}.backward agrees with finite "
-                        f"differences of your forward", 1, "layer", [c for c in cases if c["fd"]],
-                        gradcheck=grads, forward=(out_name,), cases_file=checks[0].cases_file, **options))
+        checks.append(
+            Check(
+                f"{chapter}.{slug}.backward.{grad}",
+                f"{number} {cls}.backward",
+                share,
+                "layer",
+                cases,
+                compare=(grad,),
+                mistakes=mistakes,
+                cases_file=checks[0].cases_file,
+                **options,
+            )
+        )
+    checks.append(
+        Check(
+            f"{chapter}.{slug}.gradcheck",
+            f"{number} {cls}.backward agrees with finite differences of your forward",
+            1,
+            "layer",
+            [c for c in cases if c["fd"]],
+            gradcheck=grads,
+            forward=(out_name,),
+            cases_file=checks[0].cases_file,
+            **options,
+        )
+    )
     return checks
 
 
@@ -61,7 +104,7 @@ def tanh_mistakes(name, ctx, case):
     if name != "dLdZ":
         return []
     Z, G, A = ctx["in"], ctx["G"], ctx["A"]
-    return [("input_not_output", G * (1 - Z ** 2)), ("input_not_output", G * (1 - np.tanh(A) ** 2))]
+    return [("input_not_output", G * (1 - Z**2)), ("input_not_output", G * (1 - np.tanh(A) ** 2))]
 
 
 def relu_mistakes(name, ctx, case):
@@ -75,6 +118,7 @@ def gelu_mistakes(name, ctx, case):
     if name != "dLdZ":
         return []
     from scipy.special import erf
+
     return [("missing_product_rule", ctx["G"] * 0.5 * (1 + erf(ctx["in"] / np.sqrt(2))))]
 
 
@@ -90,10 +134,16 @@ def sequential_mistakes(name, ctx, case):
 
 def stability_check(slug, number, cls, cause, program="layer", **case):
     """Huge inputs (|x| up to 1e4): the output must be finite, right, and raise no numpy warning."""
-    return Check(f"backprop.{slug}.stable", f"{number} {cls}.forward for inputs as large as 1e4", 1, program,
-                 [dict(case, seed=200, big=1e4, dtype="float64", backward=False)],
-                 compare=(case["names"][0],), nonfinite_cause=cause, warnings=True)
-
+    return Check(
+        f"backprop.{slug}.stable",
+        f"{number} {cls}.forward for inputs as large as 1e4",
+        1,
+        program,
+        [dict(case, seed=200, big=1e4, dtype="float64", backward=False)],
+        compare=(case["names"][0],),
+        nonfinite_cause=cause,
+        warnings=True,
+    )
 
 
 def linear_cases():
@@ -101,8 +151,11 @@ def linear_cases():
     cases = layer_cases("Linear", [(4, 3), (3, 4), (1, 2), (6, 5)], ("Z", "dLdA"))
     for case, size_out in zip(cases, [5, 4, 3, 2]):
         size_in = case["shape"][1]
-        case.update(args=[size_in, size_out], params={"W": [size_out, size_in], "b": [size_out]},
-                    out=[case["shape"][0], size_out])
+        case.update(
+            args=[size_in, size_out],
+            params={"W": [size_out, size_in], "b": [size_out]},
+            out=[case["shape"][0], size_out],
+        )
     return cases
 
 
@@ -118,13 +171,14 @@ def _digits(secret, seed):
     and, rows unscrambled, the wrong label; an MLP learns these digits as well as the plain ones."""
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
+
     rng = secret_rng(secret, "digits", seed)
     digits = load_digits()
     X = digits.data[:, rng.permutation(64)] / 16.0
     X = np.clip(X + rng.normal(0.0, DIGITS_NOISE, X.shape), 0.0, 1.0).astype(np.float32)
     rename = _derangement(rng, 10)
     y = rename[digits.target].astype(np.int64)
-    return train_test_split(X, y, test_size=0.25, random_state=int(rng.integers(2 ** 31)), stratify=y)
+    return train_test_split(X, y, test_size=0.25, random_state=int(rng.integers(2**31)), stratify=y)
 
 
 def _derangement(rng, n):
@@ -139,8 +193,7 @@ def digits_held_out(case, secret):
     """(what the sandbox gets: the training set and the held-out images, what only the judge sees:
     the held-out labels)."""
     X_train, X_test, y_train, y_test = _digits(secret, case["seed"])
-    return (dict(X_train=encode(X_train), y_train=encode(y_train), X_test=encode(X_test)),
-            dict(y_test=y_test))
+    return (dict(X_train=encode(X_train), y_train=encode(y_train), X_test=encode(X_test)), dict(y_test=y_test))
 
 
 def train_digits_judge(arrays, ctx, case):
@@ -152,56 +205,118 @@ def train_digits_judge(arrays, ctx, case):
     reached = float(np.mean(reference.argmax(axis=1) == truth))
     bar = min(0.95, reached) if reached >= 0.9 else 0.95  # far below: the data are broken (the grader fails)
     if scores.shape != (len(truth), 10):
-        verdict.unit(False, f"the model's output should have shape ({len(truth)}, 10), one score per class, "
-                            f"got {scores.shape}", units=3)
+        verdict.unit(
+            False,
+            f"the model's output should have shape ({len(truth)}, 10), one score per class, got {scores.shape}",
+            units=3,
+        )
         return verdict.result()
-    accuracy_units(verdict, scores.argmax(axis=1), truth, bar, "the predictions",
-                   "Typical causes: a learning rate too small (the loss barely falls) or too large (it jumps "
-                   "or turns NaN), too few epochs, no hidden layer, or a step with the wrong sign "
-                   "(p.data -= lr * p.grad).", units=3, binary=False)
+    accuracy_units(
+        verdict,
+        scores.argmax(axis=1),
+        truth,
+        bar,
+        "the predictions",
+        "Typical causes: a learning rate too small (the loss barely falls) or too large (it jumps "
+        "or turns NaN), too few epochs, no hidden layer, or a step with the wrong sign "
+        "(p.data -= lr * p.grad).",
+        units=3,
+        binary=False,
+    )
     return verdict.result()
 
 
 LINEAR = linear_cases()
-LOSS_MSE = [dict(loss="MSELoss", seed=300 + i, shape=s, target="values", dtype=d, fd=d == "float64")
-            for i, (s, d) in enumerate([((4, 3), "float32"), ((5, 2), "float64"), ((1, 4), "float64")])]
-LOSS_CE = [dict(loss="CrossEntropyLoss", seed=310 + i, shape=s, target=tg, dtype=d, fd=d == "float64")
-           for i, (s, tg, d) in enumerate([((4, 3), "labels", "float32"), ((5, 4), "labels", "float64"),
-                                           ((3, 5), "probs", "float64")])]
+LOSS_MSE = [
+    dict(loss="MSELoss", seed=300 + i, shape=s, target="values", dtype=d, fd=d == "float64")
+    for i, (s, d) in enumerate([((4, 3), "float32"), ((5, 2), "float64"), ((1, 4), "float64")])
+]
+LOSS_CE = [
+    dict(loss="CrossEntropyLoss", seed=310 + i, shape=s, target=tg, dtype=d, fd=d == "float64")
+    for i, (s, tg, d) in enumerate(
+        [((4, 3), "labels", "float32"), ((5, 4), "labels", "float64"), ((3, 5), "probs", "float64")]
+    )
+]
 SEQUENTIAL = [dict(seed=400 + i, shape=s) for i, s in enumerate([(3, 4), (2, 5)])]
 
 CHECKS = [
     *layer_checks("backprop", "linear", "4.1", "Linear", LINEAR, ("Z", "dLdA"), params=("W", "b")),
     *activation("sigmoid", "4.2", "Sigmoid", sigmoid_mistakes),
-    stability_check("sigmoid", "4.2", "Sigmoid", "unstable_sigmoid", layer="Sigmoid", shape=[4, 5], out=[4, 5],
-                    names=["A", "dLdZ"]),
+    stability_check(
+        "sigmoid", "4.2", "Sigmoid", "unstable_sigmoid", layer="Sigmoid", shape=[4, 5], out=[4, 5], names=["A", "dLdZ"]
+    ),
     *activation("tanh", "4.3", "Tanh", tanh_mistakes),
     *activation("relu", "4.4", "ReLU", relu_mistakes, zeros=0.3),
     *activation("leaky_relu", "4.5", "LeakyReLU", relu_mistakes, zeros=0.3, kwargs={"negative_slope": 0.1}),
     *activation("gelu", "4.6", "GELU", gelu_mistakes),
-    *layer_checks("backprop", "swish", "4.7", "Swish",
-                  layer_cases("Swish", [(4, 5), (3, 4), (2, 3)], ("A", "dLdZ"), params=lambda s: {"beta": (1,)}),
-                  ("A", "dLdZ"), params=("beta",)),
+    *layer_checks(
+        "backprop",
+        "swish",
+        "4.7",
+        "Swish",
+        layer_cases("Swish", [(4, 5), (3, 4), (2, 3)], ("A", "dLdZ"), params=lambda s: {"beta": (1,)}),
+        ("A", "dLdZ"),
+        params=("beta",),
+    ),
     *activation("softmax", "4.8", "Softmax", softmax_mistakes),
-    stability_check("softmax", "4.8", "Softmax", "unstable_softmax", layer="Softmax", shape=[4, 5], out=[4, 5],
-                    names=["A", "dLdZ"]),
+    stability_check(
+        "softmax", "4.8", "Softmax", "unstable_softmax", layer="Softmax", shape=[4, 5], out=[4, 5], names=["A", "dLdZ"]
+    ),
     Check("backprop.mse_loss.forward", "4.9 MSELoss.forward", 2, "loss", LOSS_MSE, compare=("loss",)),
     Check("backprop.mse_loss.backward", "4.9 MSELoss.backward", 2, "loss", LOSS_MSE, compare=("dLdA",)),
-    Check("backprop.mse_loss.gradcheck", "4.9 MSELoss.backward agrees with finite differences of your forward", 1,
-          "loss", [c for c in LOSS_MSE if c["fd"]], gradcheck=("dLdA",), forward=("loss",)),
-    Check("backprop.cross_entropy_loss.forward", "4.10 CrossEntropyLoss.forward", 2, "loss", LOSS_CE, compare=("loss",)),
-    Check("backprop.cross_entropy_loss.backward", "4.10 CrossEntropyLoss.backward", 2, "loss", LOSS_CE,
-          compare=("dLdA",)),
-    Check("backprop.cross_entropy_loss.gradcheck", "4.10 CrossEntropyLoss.backward agrees with finite differences", 1,
-          "loss", [c for c in LOSS_CE if c["fd"]], gradcheck=("dLdA",), forward=("loss",)),
-    Check("backprop.cross_entropy_loss.stable", "4.10 CrossEntropyLoss for logits as large as 1e4", 1, "loss",
-          [dict(loss="CrossEntropyLoss", seed=320, shape=[4, 3], target="labels", dtype="float64", big=1e4)],
-          compare=("loss", "dLdA"), nonfinite_cause="unstable_softmax", warnings=True),
+    Check(
+        "backprop.mse_loss.gradcheck",
+        "4.9 MSELoss.backward agrees with finite differences of your forward",
+        1,
+        "loss",
+        [c for c in LOSS_MSE if c["fd"]],
+        gradcheck=("dLdA",),
+        forward=("loss",),
+    ),
+    Check(
+        "backprop.cross_entropy_loss.forward", "4.10 CrossEntropyLoss.forward", 2, "loss", LOSS_CE, compare=("loss",)
+    ),
+    Check(
+        "backprop.cross_entropy_loss.backward", "4.10 CrossEntropyLoss.backward", 2, "loss", LOSS_CE, compare=("dLdA",)
+    ),
+    Check(
+        "backprop.cross_entropy_loss.gradcheck",
+        "4.10 CrossEntropyLoss.backward agrees with finite differences",
+        1,
+        "loss",
+        [c for c in LOSS_CE if c["fd"]],
+        gradcheck=("dLdA",),
+        forward=("loss",),
+    ),
+    Check(
+        "backprop.cross_entropy_loss.stable",
+        "4.10 CrossEntropyLoss for logits as large as 1e4",
+        1,
+        "loss",
+        [dict(loss="CrossEntropyLoss", seed=320, shape=[4, 3], target="labels", dtype="float64", big=1e4)],
+        compare=("loss", "dLdA"),
+        nonfinite_cause="unstable_softmax",
+        warnings=True,
+    ),
     Check("backprop.sequential.forward", "4.11 Sequential.forward", 1, "sequential", SEQUENTIAL, compare=("out",)),
-    Check("backprop.sequential.backward", "4.11 Sequential.backward", 2, "sequential", SEQUENTIAL,
-          compare=("dLdin",), mistakes=sequential_mistakes),
-    Check("backprop.train_digits", "4.12 train_digits: 95% held out", 3, "train_digits",
-          [dict(seed=101, label="digits changed by the grader's secret")], judge=train_digits_judge,
-          held_out=digits_held_out,
-          target="backprop.ipynb", timeout=120),
+    Check(
+        "backprop.sequential.backward",
+        "4.11 Sequential.backward",
+        2,
+        "sequential",
+        SEQUENTIAL,
+        compare=("dLdin",),
+        mistakes=sequential_mistakes,
+    ),
+    Check(
+        "backprop.train_digits",
+        "4.12 train_digits: 95% held out",
+        3,
+        "train_digits",
+        [dict(seed=101, label="digits changed by the grader's secret")],
+        judge=train_digits_judge,
+        held_out=digits_held_out,
+        target="backprop.ipynb",
+        timeout=120,
+    ),
 ]

@@ -5,6 +5,7 @@ case, and returns (units passed, units in all, messages). It must count the same
 whatever the student returned, so a case weighs the same in every submission: `Verdict.unit`
 adds one unit per call, and a unit that cannot be evaluated is added as failed.
 """
+
 import base64
 import hashlib
 import os
@@ -72,7 +73,7 @@ def scalar(arrays, name):
 
 
 def likely(key):
-    """" Likely cause: ..." for a catalogue key (grading/diagnosis.py)."""
+    """ " Likely cause: ..." for a catalogue key (grading/diagnosis.py)."""
     return diagnosis.cause_text(key)
 
 
@@ -81,8 +82,9 @@ def accuracy_units(verdict, labels, truth, threshold, what, hint, units=2, binar
     half, a two-class problem's labels are likely swapped: guessing does better)."""
     if labels.shape != truth.shape:
         flat = " (flatten the (N, 1) output)" if labels.shape == (len(truth), 1) else ""
-        return verdict.unit(False, f"{what} has shape {labels.shape}, expected {truth.shape}: one label "
-                                   f"per example{flat}", units)
+        return verdict.unit(
+            False, f"{what} has shape {labels.shape}, expected {truth.shape}: one label per example{flat}", units
+        )
     accuracy = float(np.mean(labels == truth))
     if accuracy >= threshold:
         return verdict.unit(True, units=units)

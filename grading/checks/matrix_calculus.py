@@ -2,6 +2,7 @@
 (linear_backward) and 3.3 (diagnose_gradients), graded from the submitted notebook. Jacobians
 and gradients are compared with the reference run's; the labels of 3.3 with the case's truth.
 """
+
 import numpy as np
 
 from . import Check
@@ -36,13 +37,18 @@ def _hint(name, truth, said, square):
     said, truth = LABELS[said], LABELS[truth]
     if truth == "transposed" and said == "ok":
         return f"{name}: you said 'ok', but the claim is the transpose of the gradient." + (
-            likely("shape_only_diagnosis") if square else "")
+            likely("shape_only_diagnosis") if square else ""
+        )
     if truth == "wrong":
-        return (f"{name}: you said {said!r}, but the claim is neither the gradient nor its transpose (a sign, a "
-                "factor or a row is off): a right shape is not a right gradient")
-    return (f"{name}: you said {said!r}, but the claim is {'the gradient' if truth == 'ok' else 'its transpose'}"
-            " (numerical and analytic agree to about 1e-8: is a tolerance too tight, or the transpose compared "
-            "the wrong way?)")
+        return (
+            f"{name}: you said {said!r}, but the claim is neither the gradient nor its transpose (a sign, a "
+            "factor or a row is off): a right shape is not a right gradient"
+        )
+    return (
+        f"{name}: you said {said!r}, but the claim is {'the gradient' if truth == 'ok' else 'its transpose'}"
+        " (numerical and analytic agree to about 1e-8: is a tolerance too tight, or the transpose compared "
+        "the wrong way?)"
+    )
 
 
 def diagnose_judge(arrays, ctx, case):
@@ -64,46 +70,102 @@ def problems():
     """Three losses at two sizes; most matrices square, so shapes alone cannot tell a transpose."""
     cases = []
     for seed, (h, d, k, a, e, q, r), claims in (
-            (0, (3, 3, 2, 3, 2, 3, 4), [
+        (
+            0,
+            (3, 3, 2, 3, 2, 3, 4),
+            [
                 {"W1": ["transposed", 0], "b1": ["ok", 0], "W2": ["wrong", 5]},
                 {"M": ["ok", 0], "P": ["transposed", 0], "c": ["wrong", 1]},
-                {"Q": ["wrong", 6], "K": ["transposed", 0], "B": ["ok", 0]}]),
-            (101, (4, 4, 3, 4, 3, 4, 3), [
+                {"Q": ["wrong", 6], "K": ["transposed", 0], "B": ["ok", 0]},
+            ],
+        ),
+        (
+            101,
+            (4, 4, 3, 4, 3, 4, 3),
+            [
                 {"W1": ["ok", 0], "b1": ["wrong", 0], "W2": ["transposed", 0]},
                 {"M": ["transposed", 0], "P": ["wrong", 4], "c": ["ok", 0]},
-                {"Q": ["ok", 0], "K": ["wrong", 3], "B": ["transposed", 0]}])):
+                {"Q": ["ok", 0], "K": ["wrong", 3], "B": ["transposed", 0]},
+            ],
+        ),
+    ):
         N = 4
-        shapes = [({"X": [N, d], "Y": [N, k]}, {"W1": [h, d], "b1": [h], "W2": [k, h]}),
-                  ({"U": [N, a], "V": [N, a], "C": [N, N], "D": [N, e]}, {"M": [a, a], "P": [a, e], "c": [a]}),
-                  ({"S": [N, q], "T": [N, q], "R": [q, q], "E": [r, r], "F": [N, r]},
-                   {"Q": [q, q], "K": [r, r], "B": [q, r]})]
+        shapes = [
+            ({"X": [N, d], "Y": [N, k]}, {"W1": [h, d], "b1": [h], "W2": [k, h]}),
+            ({"U": [N, a], "V": [N, a], "C": [N, N], "D": [N, e]}, {"M": [a, a], "P": [a, e], "c": [a]}),
+            (
+                {"S": [N, q], "T": [N, q], "R": [q, q], "E": [r, r], "F": [N, r]},
+                {"Q": [q, q], "K": [r, r], "B": [q, r]},
+            ),
+        ]
         for problem, (data, params), claim in zip(("two_layer", "bilinear", "least_squares"), shapes, claims):
-            cases.append(dict(problem=problem, seed=seed, data=data, params=params, claims=claim,
-                              label=f"{problem.replace('_', ' ')}, " + ", ".join(f"{n} {tuple(s)}" for n, s in params.items())))
+            cases.append(
+                dict(
+                    problem=problem,
+                    seed=seed,
+                    data=data,
+                    params=params,
+                    claims=claim,
+                    label=f"{problem.replace('_', ' ')}, " + ", ".join(f"{n} {tuple(s)}" for n, s in params.items()),
+                )
+            )
     return cases
 
 
 def notebook_check(slug, exercise, points, program, cases, **options):
-    return Check(f"matrix_calculus.{slug}", exercise, points, program, cases, target=NOTEBOOK,
-                 timeout=NOTEBOOK_TIMEOUT_S, **options)
+    return Check(
+        f"matrix_calculus.{slug}",
+        exercise,
+        points,
+        program,
+        cases,
+        target=NOTEBOOK,
+        timeout=NOTEBOOK_TIMEOUT_S,
+        **options,
+    )
 
 
-JACOBIAN = [dict(f="tanh", seed=0, m=4, n=4, label="tanh(M x), M (4, 4)"),
-            dict(f="tanh", seed=1, m=3, n=5, label="tanh(M x), M (3, 5)"),
-            dict(f="matrix", seed=2, m=3, n=4, label="W v with respect to W (3, 4)"),
-            dict(f="scalar", seed=3, m=1, n=4, label="a scalar output")]
-LINEAR = [dict(seed=0, N=5, C_in=3, C_out=3, label="N 5, C_in 3, C_out 3"),
-          dict(seed=1, N=5, C_in=4, C_out=3, label="N 5, C_in 4, C_out 3"),
-          dict(seed=101, N=2, C_in=6, C_out=4, label="N 2, C_in 6, C_out 4")]
+JACOBIAN = [
+    dict(f="tanh", seed=0, m=4, n=4, label="tanh(M x), M (4, 4)"),
+    dict(f="tanh", seed=1, m=3, n=5, label="tanh(M x), M (3, 5)"),
+    dict(f="matrix", seed=2, m=3, n=4, label="W v with respect to W (3, 4)"),
+    dict(f="scalar", seed=3, m=1, n=4, label="a scalar output"),
+]
+LINEAR = [
+    dict(seed=0, N=5, C_in=3, C_out=3, label="N 5, C_in 3, C_out 3"),
+    dict(seed=1, N=5, C_in=4, C_out=3, label="N 5, C_in 4, C_out 3"),
+    dict(seed=101, N=2, C_in=6, C_out=4, label="N 2, C_in 6, C_out 4"),
+]
 
 CHECKS = [
-    notebook_check("numerical_jacobian.values", "3.1 numerical_jacobian", 1, "jacobian", JACOBIAN, compare=("J",),
-                   mistakes=jacobian_mistakes),
-    notebook_check("numerical_jacobian.central", "3.1 numerical_jacobian's accuracy", 0.5, "jacobian",
-                   [dict(f="exp", seed=4, m=5, n=5, label="exp(5 x)")], compare=("J",), rtol=1e-7, atol=1e-9,
-                   mistakes=jacobian_mistakes),
-    notebook_check("numerical_jacobian.unchanged", "3.1 numerical_jacobian leaves x alone", 0.5, "jacobian",
-                   [dict(f="unchanged", seed=5, m=3, n=3, label="sin(x)")], judge=unchanged_judge),
+    notebook_check(
+        "numerical_jacobian.values",
+        "3.1 numerical_jacobian",
+        1,
+        "jacobian",
+        JACOBIAN,
+        compare=("J",),
+        mistakes=jacobian_mistakes,
+    ),
+    notebook_check(
+        "numerical_jacobian.central",
+        "3.1 numerical_jacobian's accuracy",
+        0.5,
+        "jacobian",
+        [dict(f="exp", seed=4, m=5, n=5, label="exp(5 x)")],
+        compare=("J",),
+        rtol=1e-7,
+        atol=1e-9,
+        mistakes=jacobian_mistakes,
+    ),
+    notebook_check(
+        "numerical_jacobian.unchanged",
+        "3.1 numerical_jacobian leaves x alone",
+        0.5,
+        "jacobian",
+        [dict(f="unchanged", seed=5, m=3, n=3, label="sin(x)")],
+        judge=unchanged_judge,
+    ),
     notebook_check("linear_backward.dLdA", "3.2 linear_backward dLdA", 1, "linear", LINEAR, compare=("dLdA",)),
     notebook_check("linear_backward.dLdW", "3.2 linear_backward dLdW", 1, "linear", LINEAR, compare=("dLdW",)),
     notebook_check("linear_backward.dLdb", "3.2 linear_backward dLdb", 1, "linear", LINEAR, compare=("dLdb",)),

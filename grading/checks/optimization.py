@@ -7,6 +7,7 @@ of hyper-parameters (no momentum, no weight decay, AdamW's decay coupled) are ru
 reference itself ("variants"); the others (no bias correction, no square root, no decay of
 the average) are simulated below, grader side only.
 """
+
 import numpy as np
 
 from . import Check
@@ -41,7 +42,7 @@ def simulate(name, kwargs, W0, grads, mistake):
             if mistake == "missing_bias_correction":
                 p = p - lr * m / (np.sqrt(v) + eps)
             else:
-                p = p - lr / (1 - beta1 ** t) * m / (root(v) / root(1 - beta2 ** t) + eps)
+                p = p - lr / (1 - beta1**t) * m / (root(v) / root(1 - beta2**t) + eps)
         out.append(p)
     return np.stack(out)
 
@@ -49,8 +50,9 @@ def simulate(name, kwargs, W0, grads, mistake):
 def optimizer_mistakes(name, ctx, case):
     candidates = [(cause, ctx.get(f"variant.{cause}.{name}")) for cause in case.get("variants", {})]
     for cause in case.get("simulate", []):
-        candidates.append((cause, simulate(case["optimizer"], case.get("kwargs", {}), ctx[f"{name}0"],
-                                           ctx[f"g{name}"], cause)))
+        candidates.append(
+            (cause, simulate(case["optimizer"], case.get("kwargs", {}), ctx[f"{name}0"], ctx[f"g{name}"], cause))
+        )
     return candidates
 
 
@@ -58,10 +60,25 @@ NUMBERS = {"SGD": "5.2", "Rprop": "5.3", "Adagrad": "5.4", "RMSprop": "5.5", "Ad
 
 
 def optimizer_check(name, feature, kwargs, seed, variants=None, simulate_=()):
-    case = dict(optimizer=name, kwargs=kwargs, seed=seed, variants=variants or {}, simulate=list(simulate_),
-                shape=[3, 4], dtype="float64", label=", ".join(f"{k}={v}" for k, v in kwargs.items()))
-    return Check(f"optimization.{name.lower()}.{feature}", f"{NUMBERS[name]} {name} ({feature.replace('_', ' ')})",
-                 1, "optimizer", [case], compare=("W", "b"), mistakes=optimizer_mistakes)
+    case = dict(
+        optimizer=name,
+        kwargs=kwargs,
+        seed=seed,
+        variants=variants or {},
+        simulate=list(simulate_),
+        shape=[3, 4],
+        dtype="float64",
+        label=", ".join(f"{k}={v}" for k, v in kwargs.items()),
+    )
+    return Check(
+        f"optimization.{name.lower()}.{feature}",
+        f"{NUMBERS[name]} {name} ({feature.replace('_', ' ')})",
+        1,
+        "optimizer",
+        [case],
+        compare=("W", "b"),
+        mistakes=optimizer_mistakes,
+    )
 
 
 NO_MOMENTUM = {"missing_momentum": ["SGD", {"momentum": 0, "nesterov": False, "dampening": 0}]}
@@ -80,27 +97,51 @@ OPTIMIZERS = [
     optimizer_check("SGD", "nesterov", {"lr": 0.1, "momentum": 0.9, "nesterov": True}, 503, NO_MOMENTUM),
     optimizer_check("SGD", "weight_decay", {"lr": 0.1, "weight_decay": 0.1}, 504, NO_DECAY),
     optimizer_check("Adagrad", "plain", {"lr": 0.1}, 510, simulate_=["missing_sqrt"]),
-    optimizer_check("Adagrad", "decay", {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1,
-                                         "initial_accumulator_value": 0.1}, 511, same("Adagrad", NO_DECAY)),
+    optimizer_check(
+        "Adagrad",
+        "decay",
+        {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1, "initial_accumulator_value": 0.1},
+        511,
+        same("Adagrad", NO_DECAY),
+    ),
     optimizer_check("RMSprop", "plain", {"lr": 0.01}, 520, simulate_=["missing_sqrt", "missing_decay"]),
-    optimizer_check("RMSprop", "momentum", {"lr": 0.01, "momentum": 0.9}, 521,
-                    {"missing_momentum": ["RMSprop", {"momentum": 0}]}),
+    optimizer_check(
+        "RMSprop", "momentum", {"lr": 0.01, "momentum": 0.9}, 521, {"missing_momentum": ["RMSprop", {"momentum": 0}]}
+    ),
     optimizer_check("RMSprop", "centered", {"lr": 0.01, "centered": True}, 522),
     optimizer_check("RMSprop", "weight_decay", {"lr": 0.01, "weight_decay": 0.1}, 523, same("RMSprop", NO_DECAY)),
-    optimizer_check("Adam", "plain", {"lr": 0.01}, 530, {"missing_momentum": ["Adam", {"betas": [0.0, 0.999]}]},
-                    ["missing_bias_correction", "missing_sqrt"]),
+    optimizer_check(
+        "Adam",
+        "plain",
+        {"lr": 0.01},
+        530,
+        {"missing_momentum": ["Adam", {"betas": [0.0, 0.999]}]},
+        ["missing_bias_correction", "missing_sqrt"],
+    ),
     optimizer_check("Adam", "weight_decay", {"lr": 0.01, "weight_decay": 0.1}, 531, same("Adam", NO_DECAY)),
     optimizer_check("Adam", "amsgrad", {"lr": 0.01, "amsgrad": True}, 532),
-    optimizer_check("AdamW", "plain", {"lr": 0.01, "weight_decay": 0.1}, 540,
-                    {"coupled_weight_decay": ["Adam", {}], "missing_weight_decay": ["AdamW", {"weight_decay": 0}]}),
+    optimizer_check(
+        "AdamW",
+        "plain",
+        {"lr": 0.01, "weight_decay": 0.1},
+        540,
+        {"coupled_weight_decay": ["Adam", {}], "missing_weight_decay": ["AdamW", {"weight_decay": 0}]},
+    ),
     optimizer_check("AdamW", "amsgrad", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}, 541),
     optimizer_check("Rprop", "plain", {"lr": 0.01}, 550, simulate_=["rprop_no_backtrack"]),
-    optimizer_check("Rprop", "limits", {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-3, 0.1]}, 551,
-                    simulate_=["rprop_no_backtrack"]),
+    optimizer_check(
+        "Rprop",
+        "limits",
+        {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-3, 0.1]},
+        551,
+        simulate_=["rprop_no_backtrack"],
+    ),
 ]
 
-SCHEDULER = [dict(scheduler="CosineAnnealingLR", lr=0.1, kwargs=k, steps=25, label=str(k))
-             for k in ({"T_max": 10}, {"T_max": 7, "eta_min": 0.001})]
+SCHEDULER = [
+    dict(scheduler="CosineAnnealingLR", lr=0.1, kwargs=k, steps=25, label=str(k))
+    for k in ({"T_max": 10}, {"T_max": 7, "eta_min": 0.001})
+]
 
 
 def cosine_mistakes(name, ctx, case):
@@ -112,7 +153,7 @@ def cosine_mistakes(name, ctx, case):
 def batchnorm_mistakes(name, ctx, case):
     """Candidates from the graded step's input Z and the training step before it ("first")."""
     Z, gamma, beta, G = ctx["Z"], ctx["gamma"], ctx["beta"], ctx["G"]
-    eps, m, N = 1e-5, case.get("momentum", 0.1), Z.shape[0]
+    eps, m = 1e-5, case.get("momentum", 0.1)
     mean, var = Z.mean(axis=0), Z.var(axis=0)
     if name == "Y" and not case["train"]:
         return [("bn_eval_batch_stats", gamma * (Z - mean) / np.sqrt(var + eps) + beta)]
@@ -125,8 +166,17 @@ def batchnorm_mistakes(name, ctx, case):
 
 
 def bn_cases(train, shapes, first_seed):
-    return [dict(seed=first_seed + i, shape=list(s), dtype="float32" if i == 0 else "float64", train=train,
-                 fd=train and i > 0, label="training" if train else "eval") for i, s in enumerate(shapes)]
+    return [
+        dict(
+            seed=first_seed + i,
+            shape=list(s),
+            dtype="float32" if i == 0 else "float64",
+            train=train,
+            fd=train and i > 0,
+            label="training" if train else "eval",
+        )
+        for i, s in enumerate(shapes)
+    ]
 
 
 BN_TRAIN = bn_cases(True, [(6, 3), (5, 4), (3, 2)], 600)
@@ -134,23 +184,67 @@ BN_EVAL = bn_cases(False, [(6, 3), (4, 2)], 610)
 BN = dict(program="batchnorm", mistakes=batchnorm_mistakes)
 
 CHECKS = [
-    Check("optimization.cosine_annealing", "5.1 CosineAnnealingLR", 2, "scheduler", SCHEDULER,
-          compare=("lr", "param_group_lr"), mistakes=cosine_mistakes),
+    Check(
+        "optimization.cosine_annealing",
+        "5.1 CosineAnnealingLR",
+        2,
+        "scheduler",
+        SCHEDULER,
+        compare=("lr", "param_group_lr"),
+        mistakes=cosine_mistakes,
+    ),
     *sorted(OPTIMIZERS, key=lambda check: int(check.exercise.split()[0].split(".")[1])),  # SGD, Rprop, Adagrad, ...
-    Check("optimization.batchnorm_forward.train", "5.8 BatchNorm1d.forward (training)", 2, cases=BN_TRAIN,
-          compare=("Y",), **BN),
-    Check("optimization.batchnorm_forward.running_stats", "5.8 BatchNorm1d.forward (running statistics)", 1,
-          cases=BN_TRAIN, compare=("running_mean", "running_var"), **BN),
-    Check("optimization.batchnorm_forward.eval", "5.8 BatchNorm1d.forward (eval)", 1, cases=BN_EVAL,
-          compare=("Y",), **BN),
-    Check("optimization.batchnorm_forward.constant_batch", "5.8 BatchNorm1d.forward on a constant batch", 1,
-          cases=[dict(seed=620, shape=[4, 3], dtype="float64", train=True, constant=True, label="constant")],
-          compare=("Y",), warnings=True, **BN),
-    Check("optimization.batchnorm_backward.dLdZ", "5.9 BatchNorm1d.backward", 2, cases=BN_TRAIN + BN_EVAL,
-          compare=("dLdZ",), **BN),
-    Check("optimization.batchnorm_backward.dLdgamma", "5.9 BatchNorm1d.backward", 1, cases=BN_TRAIN,
-          compare=("dLdgamma", "dLdbeta"), **BN),
-    Check("optimization.batchnorm_backward.gradcheck", "5.9 BatchNorm1d.backward agrees with finite differences", 1,
-          cases=[c for c in BN_TRAIN if c["fd"]], gradcheck=("dLdZ", "dLdgamma", "dLdbeta"),
-          forward=("Y",), **BN),
+    Check(
+        "optimization.batchnorm_forward.train",
+        "5.8 BatchNorm1d.forward (training)",
+        2,
+        cases=BN_TRAIN,
+        compare=("Y",),
+        **BN,
+    ),
+    Check(
+        "optimization.batchnorm_forward.running_stats",
+        "5.8 BatchNorm1d.forward (running statistics)",
+        1,
+        cases=BN_TRAIN,
+        compare=("running_mean", "running_var"),
+        **BN,
+    ),
+    Check(
+        "optimization.batchnorm_forward.eval", "5.8 BatchNorm1d.forward (eval)", 1, cases=BN_EVAL, compare=("Y",), **BN
+    ),
+    Check(
+        "optimization.batchnorm_forward.constant_batch",
+        "5.8 BatchNorm1d.forward on a constant batch",
+        1,
+        cases=[dict(seed=620, shape=[4, 3], dtype="float64", train=True, constant=True, label="constant")],
+        compare=("Y",),
+        warnings=True,
+        **BN,
+    ),
+    Check(
+        "optimization.batchnorm_backward.dLdZ",
+        "5.9 BatchNorm1d.backward",
+        2,
+        cases=BN_TRAIN + BN_EVAL,
+        compare=("dLdZ",),
+        **BN,
+    ),
+    Check(
+        "optimization.batchnorm_backward.dLdgamma",
+        "5.9 BatchNorm1d.backward",
+        1,
+        cases=BN_TRAIN,
+        compare=("dLdgamma", "dLdbeta"),
+        **BN,
+    ),
+    Check(
+        "optimization.batchnorm_backward.gradcheck",
+        "5.9 BatchNorm1d.backward agrees with finite differences",
+        1,
+        cases=[c for c in BN_TRAIN if c["fd"]],
+        gradcheck=("dLdZ", "dLdgamma", "dLdbeta"),
+        forward=("Y",),
+        **BN,
+    ),
 ]

@@ -3,10 +3,11 @@
 notebook. Convergence, separation and accuracy are judged here, from the raw arrays; the loss
 and gradient of 2.2 and the perceptron's first pass are compared with the reference.
 """
+
 import numpy as np
 
 from . import Check
-from .judging import NOTEBOOK_TIMEOUT_S, Verdict, get, likely, scalar, accuracy_units
+from .judging import NOTEBOOK_TIMEOUT_S, Verdict, accuracy_units, get, likely, scalar
 
 NOTEBOOK = "perceptron_learning.ipynb"
 
@@ -15,8 +16,11 @@ def _weights_unit(verdict, arrays, dim):
     """One unit for w (dim,) and a one-number b; returns (w, b) or None."""
     w, b = get(arrays, "w"), scalar(arrays, "b")
     ok = w.shape == (dim,) and b is not None
-    verdict.unit(ok, f"w should have shape ({dim},) (one weight per feature) and b be one number; got w "
-                     f"{w.shape}, b of shape {get(arrays, 'b').shape}")
+    verdict.unit(
+        ok,
+        f"w should have shape ({dim},) (one weight per feature) and b be one number; got w "
+        f"{w.shape}, b of shape {get(arrays, 'b').shape}",
+    )
     return (w, b) if ok else None
 
 
@@ -38,10 +42,15 @@ def separable_judge(arrays, ctx, case):
     w, b = weights
     wrong = int(np.sum(y * (X @ w + b) <= 0))
     cause = "perceptron_strict" if not np.any(w) and b == 0 else "perceptron_no_bias" if b == 0 else None
-    verdict.unit(wrong == 0, f"the final boundary gets {wrong} of {len(y)} points wrong (or on the line), "
-                             f"although the data are separable." + (likely(cause) if cause else ""), units=2)
-    verdict.unit(converged is True, f"converged is {arrays['converged']!r} for data it separates."
-                 + likely("perceptron_flag"))
+    verdict.unit(
+        wrong == 0,
+        f"the final boundary gets {wrong} of {len(y)} points wrong (or on the line), "
+        f"although the data are separable." + (likely(cause) if cause else ""),
+        units=2,
+    )
+    verdict.unit(
+        converged is True, f"converged is {arrays['converged']!r} for data it separates." + likely("perceptron_flag")
+    )
     return verdict.result()
 
 
@@ -50,8 +59,10 @@ def xor_judge(arrays, ctx, case):
     stopped by the case program, and its error is the diagnosis)."""
     verdict = Verdict()
     converged = _flag(arrays)
-    verdict.unit(converged is False, f"converged is {arrays['converged']!r} on XOR, which no line separates."
-                 + likely("perceptron_flag"))
+    verdict.unit(
+        converged is False,
+        f"converged is {arrays['converged']!r} on XOR, which no line separates." + likely("perceptron_flag"),
+    )
     return verdict.result()
 
 
@@ -66,11 +77,16 @@ def one_pass_judge(arrays, ctx, case):
     w, b = weights
     same = np.allclose(w, ctx["w"], rtol=1e-9, atol=1e-9) and np.isclose(b, float(ctx["b"]), atol=1e-9)
     cause = "perceptron_strict" if not np.any(w) and b == 0 else "perceptron_no_bias" if b == 0 else None
-    verdict.unit(same, f"after one pass (max_epochs=1) w = {np.round(w, 4)}, b = {b:.4g}; expected "
-                       f"w = {np.round(ctx['w'], 4)}, b = {float(ctx['b']):.4g} from w += y_n x_n, b += y_n on "
-                       "each example, in order, with y_n (w.x_n + b) <= 0." + (likely(cause) if cause else ""))
-    verdict.unit(_flag(arrays) is False, f"converged is {arrays['converged']!r} after one pass that made "
-                 "mistakes." + likely("perceptron_flag"))
+    verdict.unit(
+        same,
+        f"after one pass (max_epochs=1) w = {np.round(w, 4)}, b = {b:.4g}; expected "
+        f"w = {np.round(ctx['w'], 4)}, b = {float(ctx['b']):.4g} from w += y_n x_n, b += y_n on "
+        "each example, in order, with y_n (w.x_n + b) <= 0." + (likely(cause) if cause else ""),
+    )
+    verdict.unit(
+        _flag(arrays) is False,
+        f"converged is {arrays['converged']!r} after one pass that made mistakes." + likely("perceptron_flag"),
+    )
     return verdict.result()
 
 
@@ -93,46 +109,96 @@ def training_judge(arrays, ctx, case):
         finite = losses[np.isfinite(losses)]
         rising = finite.size > 1 and finite[-1] > finite[0]
         infinite = "" if finite.size == n_steps else " Some losses are not finite: an unstable loss (use logaddexp)?"
-        verdict.unit(not infinite and losses[-1] < 0.5 * losses[0],
-                     f"the loss went from {losses[0]:.4g} to {losses[-1]:.4g} in {n_steps} steps; it should at "
-                     f"least halve.{infinite}" + (likely("gradient_ascent") if rising else ""))
+        verdict.unit(
+            not infinite and losses[-1] < 0.5 * losses[0],
+            f"the loss went from {losses[0]:.4g} to {losses[-1]:.4g} in {n_steps} steps; it should at "
+            f"least halve.{infinite}" + (likely("gradient_ascent") if rising else ""),
+        )
     if weights is None:
         verdict.unit(False, units=2)
         return verdict.result()
     w, b = weights
     with np.errstate(all="ignore"):
         predicted = (X_test @ w + b > 0).astype(np.float64)
-    accuracy_units(verdict, predicted, y_test, 0.95, "the predictions",
-                   "Predict 1 where X w + b > 0; check the gradient (2.2) and the step w -= lr * dw.")
+    accuracy_units(
+        verdict,
+        predicted,
+        y_test,
+        0.95,
+        "the predictions",
+        "Predict 1 where X w + b > 0; check the gradient (2.2) and the step w -= lr * dw.",
+    )
     return verdict.result()
 
 
 def notebook_check(slug, exercise, points, program, cases, **options):
-    return Check(f"perceptron_learning.{slug}", exercise, points, program, cases, target=NOTEBOOK,
-                 timeout=NOTEBOOK_TIMEOUT_S, **options)
+    return Check(
+        f"perceptron_learning.{slug}",
+        exercise,
+        points,
+        program,
+        cases,
+        target=NOTEBOOK,
+        timeout=NOTEBOOK_TIMEOUT_S,
+        **options,
+    )
 
 
-SEPARABLE = [dict(data="separable", seed=0, dim=2, max_epochs=1000, seconds=10, label="separable 2-D points"),
-             dict(data="separable", seed=101, dim=4, max_epochs=1000, seconds=10, label="separable 4-D points")]
+SEPARABLE = [
+    dict(data="separable", seed=0, dim=2, max_epochs=1000, seconds=10, label="separable 2-D points"),
+    dict(data="separable", seed=101, dim=4, max_epochs=1000, seconds=10, label="separable 4-D points"),
+]
 LOGISTIC = [dict(seed=0, N=8, D=3, label="N 8, D 3"), dict(seed=101, N=11, D=5, label="N 11, D 5")]
-TRAINING = [dict(data="breast_cancer", seed=0, lr=0.1, n_steps=300, label="breast cancer"),
-            dict(data="digits01", seed=1, lr=0.1, n_steps=300, label="digits 0 against 1")]
+TRAINING = [
+    dict(data="breast_cancer", seed=0, lr=0.1, n_steps=300, label="breast cancer"),
+    dict(data="digits01", seed=1, lr=0.1, n_steps=300, label="digits 0 against 1"),
+]
 
 CHECKS = [
-    notebook_check("perceptron.separable", "2.1 perceptron converges and separates", 2, "perceptron", SEPARABLE,
-                   judge=separable_judge),
-    notebook_check("perceptron.xor", "2.1 perceptron stops on XOR", 1, "perceptron",
-                   [dict(data="xor", max_epochs=50, seconds=3, label="XOR, max_epochs=50")], judge=xor_judge),
-    notebook_check("perceptron.one_pass", "2.1 perceptron's update rule", 1, "perceptron",
-                   [dict(data="separable", seed=102, dim=3, max_epochs=1, seconds=3, label="max_epochs=1")],
-                   judge=one_pass_judge),
-    notebook_check("logistic_gradient.loss", "2.2 logistic_loss_and_grad: the loss", 1, "logistic", LOGISTIC,
-                   compare=("loss",)),
-    notebook_check("logistic_gradient.gradient", "2.2 logistic_loss_and_grad: dw, db", 1.5, "logistic", LOGISTIC,
-                   compare=("dw", "db"), mistakes=logistic_mistakes),
-    notebook_check("logistic_gradient.stable", "2.2 logistic_loss_and_grad for logits near 1e3", 0.5, "logistic",
-                   [dict(seed=7, N=6, D=3, scale=1e3, label="logits near 1e3")], compare=("loss", "dw"),
-                   nonfinite_cause="unstable_logistic"),
-    notebook_check("logistic_training", "2.3 train_logistic_regression", 3, "training", TRAINING,
-                   judge=training_judge),
+    notebook_check(
+        "perceptron.separable",
+        "2.1 perceptron converges and separates",
+        2,
+        "perceptron",
+        SEPARABLE,
+        judge=separable_judge,
+    ),
+    notebook_check(
+        "perceptron.xor",
+        "2.1 perceptron stops on XOR",
+        1,
+        "perceptron",
+        [dict(data="xor", max_epochs=50, seconds=3, label="XOR, max_epochs=50")],
+        judge=xor_judge,
+    ),
+    notebook_check(
+        "perceptron.one_pass",
+        "2.1 perceptron's update rule",
+        1,
+        "perceptron",
+        [dict(data="separable", seed=102, dim=3, max_epochs=1, seconds=3, label="max_epochs=1")],
+        judge=one_pass_judge,
+    ),
+    notebook_check(
+        "logistic_gradient.loss", "2.2 logistic_loss_and_grad: the loss", 1, "logistic", LOGISTIC, compare=("loss",)
+    ),
+    notebook_check(
+        "logistic_gradient.gradient",
+        "2.2 logistic_loss_and_grad: dw, db",
+        1.5,
+        "logistic",
+        LOGISTIC,
+        compare=("dw", "db"),
+        mistakes=logistic_mistakes,
+    ),
+    notebook_check(
+        "logistic_gradient.stable",
+        "2.2 logistic_loss_and_grad for logits near 1e3",
+        0.5,
+        "logistic",
+        [dict(seed=7, N=6, D=3, scale=1e3, label="logits near 1e3")],
+        compare=("loss", "dw"),
+        nonfinite_cause="unstable_logistic",
+    ),
+    notebook_check("logistic_training", "2.3 train_logistic_regression", 3, "training", TRAINING, judge=training_judge),
 ]

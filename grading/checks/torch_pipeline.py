@@ -8,6 +8,7 @@ here: windows against the ones computed from the case, losses against the refere
 against the losses of the typical mistakes, run by the reference), modes, thresholds and the
 dropped `.to(device)` read from the source with `ast` (never run).
 """
+
 import ast
 import re
 
@@ -25,7 +26,7 @@ def text(arrays, name):
 
 
 def error_of(arrays):
-    """": <the error that ended the program>" when it recorded one, else ""."""
+    """ ": <the error that ended the program>" when it recorded one, else ""."""
     return f": {text(arrays, 'error')}" if "error" in arrays else ""
 
 
@@ -46,8 +47,11 @@ def misspelt(arrays, dunder):
 
 def typo_message(arrays, dunder, what):
     name = misspelt(arrays, dunder)
-    return None if name is None else (f"{what} fails: the class defines {name!r} but not {dunder!r}."
-                                       + likely("dunder_typo"))
+    return (
+        None
+        if name is None
+        else (f"{what} fails: the class defines {name!r} but not {dunder!r}." + likely("dunder_typo"))
+    )
 
 
 # ------------------------------------------------------------------ 6.1 ContextWindows
@@ -70,8 +74,11 @@ def len_judge(arrays, ctx, case):
         return verdict.result()
     n = scalar(arrays, "len")
     cause = "len_counts_padding" if n == T + 2 * k else "len_drops_edges" if n == T - 2 * k else None
-    verdict.unit(n == T, f"len(dataset) is {_number(n)}, expected T = {T} (one sample per frame, k = {k})."
-                 + (likely(cause) if cause else ""))
+    verdict.unit(
+        n == T,
+        f"len(dataset) is {_number(n)}, expected T = {T} (one sample per frame, k = {k})."
+        + (likely(cause) if cause else ""),
+    )
     return verdict.result()
 
 
@@ -95,8 +102,11 @@ def _window_cause(windows, features, k, width):
                 return key
     expected = windows_of(features, k, "edge")
     inside = [t for t in range(T - k) if windows[t].size == width]
-    if inside and not np.allclose(expected[inside], expected[[t + k for t in inside]]) and \
-            all(np.allclose(windows[t], expected[t + k], atol=1e-6) for t in inside):
+    if (
+        inside
+        and not np.allclose(expected[inside], expected[[t + k for t in inside]])
+        and all(np.allclose(windows[t], expected[t + k], atol=1e-6) for t in inside)
+    ):
         return "window_shifted"
     return None
 
@@ -113,10 +123,12 @@ def windows_judge(arrays, ctx, case):
         verdict.unit(False, typo, units=4)
         return verdict.result()
     kind, shape = text(arrays, "window_kind"), tuple(int(s) for s in get(arrays, "window_shape"))
-    flat = f" (the values are the (2k+1, F) slice: flatten it with .reshape(-1))" if shape == (2 * k + 1, F) else ""
-    verdict.unit(kind == "torch.Tensor torch.float32" and shape == (width,),
-                 f"a window should be a float32 torch.Tensor of shape ((2k+1) F,) = ({width},) with k={k}, "
-                 f"F={F}; got {kind} of shape {shape}{flat}")
+    flat = " (the values are the (2k+1, F) slice: flatten it with .reshape(-1))" if shape == (2 * k + 1, F) else ""
+    verdict.unit(
+        kind == "torch.Tensor torch.float32" and shape == (width,),
+        f"a window should be a float32 torch.Tensor of shape ((2k+1) F,) = ({width},) with k={k}, "
+        f"F={F}; got {kind} of shape {shape}{flat}",
+    )
     windows, expected = _window_values(arrays, T), windows_of(features, k, "edge")
     if windows is None:
         verdict.unit(False, f"the items could not be read as {T} windows", units=2)
@@ -125,14 +137,19 @@ def windows_judge(arrays, ctx, case):
         cause = _window_cause(windows, features, k, width) if wrong else None
         first = wrong[0] if wrong else 0
         got = windows[first][:6] if windows[first].size else windows[first]
-        verdict.unit(not wrong, f"{len(wrong)} of {T} windows are wrong; frame {first} should start "
-                                f"{np.round(expected[first][:6], 3)} ({width} numbers), got {np.round(got, 3)} "
-                                f"({windows[first].size} numbers)." + (likely(cause) if cause else ""), units=2)
+        verdict.unit(
+            not wrong,
+            f"{len(wrong)} of {T} windows are wrong; frame {first} should start "
+            f"{np.round(expected[first][:6], 3)} ({width} numbers), got {np.round(got, 3)} "
+            f"({windows[first].size} numbers)." + (likely(cause) if cause else ""),
+            units=2,
+        )
     got_labels = np.asarray(arrays["labels"])
-    verdict.unit(got_labels.shape == labels.shape and got_labels.dtype.kind in "iu"
-                 and np.array_equal(got_labels, labels),
-                 f"the labels should be the integer labels of the frames, {labels[:6]}...; got "
-                 f"{got_labels.reshape(-1)[:6]}... ({text(arrays, 'label_kind')})")
+    verdict.unit(
+        got_labels.shape == labels.shape and got_labels.dtype.kind in "iu" and np.array_equal(got_labels, labels),
+        f"the labels should be the integer labels of the frames, {labels[:6]}...; got "
+        f"{got_labels.reshape(-1)[:6]}... ({text(arrays, 'label_kind')})",
+    )
     return verdict.result()
 
 
@@ -142,11 +159,15 @@ def loader_judge(arrays, ctx, case):
     width = (2 * case["k"] + 1) * case["F"]
     shape = tuple(int(s) for s in get(arrays, "batch_x_shape"))
     labels = np.asarray(arrays["batch_y"])
-    verdict.unit(shape == (4, width) and labels.shape == (4,) and labels.dtype == np.int64
-                 and np.array_equal(labels, ctx["labels"][:4]),
-                 f"a DataLoader batch of 4 should be windows (4, {width}) and int64 labels {ctx['labels'][:4]}; got "
-                 f"windows {shape} and labels {labels.reshape(-1)[:4]} of dtype {labels.dtype} "
-                 "(CrossEntropyLoss wants int64 class indices)")
+    verdict.unit(
+        shape == (4, width)
+        and labels.shape == (4,)
+        and labels.dtype == np.int64
+        and np.array_equal(labels, ctx["labels"][:4]),
+        f"a DataLoader batch of 4 should be windows (4, {width}) and int64 labels {ctx['labels'][:4]}; got "
+        f"windows {shape} and labels {labels.reshape(-1)[:4]} of dtype {labels.dtype} "
+        "(CrossEntropyLoss wants int64 class indices)",
+    )
     return verdict.result()
 
 
@@ -163,10 +184,12 @@ def memory_judge(arrays, ctx, case):
     T, F, k = case["big"]
     kept, budget = scalar(arrays, "kept_bytes"), memory_budget(T, F, k)
     padded, windows = 4 * (T + 2 * k) * F, 4 * T * (2 * k + 1) * F
-    verdict.unit(kept is not None and 0 <= kept <= budget,
-                 f"__init__ left {_kib(kept)} allocated for {T} frames of {F} features (k={k}): the padded array "
-                 f"needs {_kib(padded)} as float32, every window {_kib(windows)}; at most {_kib(budget)} is "
-                 f"accepted." + likely("windows_up_front"))
+    verdict.unit(
+        kept is not None and 0 <= kept <= budget,
+        f"__init__ left {_kib(kept)} allocated for {T} frames of {F} features (k={k}): the padded array "
+        f"needs {_kib(padded)} as float32, every window {_kib(windows)}; at most {_kib(budget)} is "
+        f"accepted." + likely("windows_up_front"),
+    )
     return verdict.result()
 
 
@@ -178,8 +201,11 @@ def _kib(n):
 
 
 def twins_mistakes(name, ctx, case):
-    causes = [("missing_zero_grad", "no_zero_grad"), ("missing_step", "no_step"),
-              ("momentum_not_passed", "no_momentum")]
+    causes = [
+        ("missing_zero_grad", "no_zero_grad"),
+        ("missing_step", "no_step"),
+        ("momentum_not_passed", "no_momentum"),
+    ]
     if name == "mytorch_losses":
         causes.append(("twin_after_training", "twin_after_training"))
     return [(cause, ctx[key]) for cause, key in causes]
@@ -193,9 +219,12 @@ def loss_kinds_judge(side):
             verdict.unit(False)
             return verdict.result()
         kinds = text(arrays, f"{side}_losses_kinds")
-        verdict.unit("torch." not in kinds, f"the {side} losses are {kinds.replace(chr(10), ', ')}."
-                     + likely("losses_as_tensors"))
+        verdict.unit(
+            "torch." not in kinds,
+            f"the {side} losses are {kinds.replace(chr(10), ', ')}." + likely("losses_as_tensors"),
+        )
         return verdict.result()
+
     return judge
 
 
@@ -217,10 +246,14 @@ def dataset_judge(arrays, ctx, case):
         verdict.unit(False, typo or f"FrameDataset(X, y)[i] failed{error_of(arrays)}")
         return verdict.result()
     items_x, items_y = get(arrays, "items_x"), np.asarray(arrays["items_y"])
-    verdict.unit(items_x.shape == X[rows].shape and np.array_equal(items_x, X[rows]) and items_y.dtype.kind in "iu"
-                 and np.array_equal(items_y, y[rows]),
-                 f"FrameDataset(X, y)[i] should be (X[i], y[i]) for i in {rows}: labels {y[rows]}, got {items_y}, "
-                 f"features {'right' if np.array_equal(items_x, X[rows]) else 'wrong'}")
+    verdict.unit(
+        items_x.shape == X[rows].shape
+        and np.array_equal(items_x, X[rows])
+        and items_y.dtype.kind in "iu"
+        and np.array_equal(items_y, y[rows]),
+        f"FrameDataset(X, y)[i] should be (X[i], y[i]) for i in {rows}: labels {y[rows]}, got {items_y}, "
+        f"features {'right' if np.array_equal(items_x, X[rows]) else 'wrong'}",
+    )
     return verdict.result()
 
 
@@ -235,24 +268,34 @@ def model_judge(arrays, ctx, case):
     if "n_parameters" not in arrays:
         error = error_of(arrays)
         cause = "missing_super_init" if "before Module.__init__() call" in error else None
-        verdict.unit(False, f"building FrameClassifier({n_in}, {hidden}, {n_classes}) failed{error}."
-                     + (likely(cause) if cause else ""), units=3)
+        verdict.unit(
+            False,
+            f"building FrameClassifier({n_in}, {hidden}, {n_classes}) failed{error}."
+            + (likely(cause) if cause else ""),
+            units=3,
+        )
         return verdict.result()
-    verdict.unit(scalar(arrays, "n_parameters") > 0, "model.parameters() is empty: PyTorch sees only layers held "
-                 "as attributes, in an nn.Sequential or an nn.ModuleList (not in a plain list, set or dict)")
+    verdict.unit(
+        scalar(arrays, "n_parameters") > 0,
+        "model.parameters() is empty: PyTorch sees only layers held "
+        "as attributes, in an nn.Sequential or an nn.ModuleList (not in a plain list, set or dict)",
+    )
     layers = [name for name in text(arrays, "layers").split("\n") if name]
     sizes = [tuple(int(n) for n in row) for row in get(arrays, "linear_sizes").reshape(-1, 2)]
     want_sizes = [(n_in, hidden), (hidden, hidden), (hidden, n_classes)]
     shuffled = sorted(layers) == sorted(WANTED_LAYERS) and layers != WANTED_LAYERS
-    verdict.unit(layers == WANTED_LAYERS and sizes == want_sizes,
-                 f"the layers should be {WANTED_LAYERS} with Linear sizes {want_sizes}; got {layers} with sizes "
-                 f"{sizes}." + (likely("layers_in_a_set") if shuffled else ""))
+    verdict.unit(
+        layers == WANTED_LAYERS and sizes == want_sizes,
+        f"the layers should be {WANTED_LAYERS} with Linear sizes {want_sizes}; got {layers} with sizes "
+        f"{sizes}." + (likely("layers_in_a_set") if shuffled else ""),
+    )
     if "out_shape" not in arrays:
         verdict.unit(False, f"model(x) failed{error_of(arrays)}")
     else:
         shape = tuple(int(n) for n in get(arrays, "out_shape"))
-        verdict.unit(shape == (5, n_classes), f"model(x) for x (5, {n_in}) should be (5, {n_classes}) logits, "
-                                              f"got {shape}")
+        verdict.unit(
+            shape == (5, n_classes), f"model(x) for x (5, {n_in}) should be (5, {n_classes}) logits, got {shape}"
+        )
     return verdict.result()
 
 
@@ -268,12 +311,18 @@ def zero_grad_judge(arrays, ctx, case):
     verdict = Verdict()
     forwards, excess, note = _training_run(arrays)
     if excess.size == 0:
-        verdict.unit(False, f"no torch.optim optimizer stepped on the model's parameters{note}."
-                     + ("" if note else likely("missing_step")))
+        verdict.unit(
+            False,
+            f"no torch.optim optimizer stepped on the model's parameters{note}."
+            + ("" if note else likely("missing_step")),
+        )
         return verdict.result()
     stale = int(np.sum(excess > 1e-7))
-    verdict.unit(stale == 0, f"at {stale} of {excess.size} steps the gradient held more than the last batch's."
-                 + likely("missing_zero_grad"))
+    verdict.unit(
+        stale == 0,
+        f"at {stale} of {excess.size} steps the gradient held more than the last batch's."
+        + likely("missing_zero_grad"),
+    )
     return verdict.result()
 
 
@@ -285,17 +334,33 @@ def modes_judge(arrays, ctx, case):
     steps = excess.size
     training, validation = forwards[forwards[:, 2] < steps], forwards[forwards[:, 2] == steps]
     if steps == 0 or len(validation) == 0:
-        verdict.unit(False, ("no optimizer step" if steps == 0 else "no forward pass after the last optimizer "
-                             "step: where is the validation?") + note, units=3)
+        verdict.unit(
+            False,
+            (
+                "no optimizer step"
+                if steps == 0
+                else "no forward pass after the last optimizer step: where is the validation?"
+            )
+            + note,
+            units=3,
+        )
         return verdict.result()
-    verdict.unit(np.all(training[:, 0] == 1), f"{int(np.sum(training[:, 0] != 1))} training batches ran in eval "
-                 "mode." + likely("train_mode_lost"))
+    verdict.unit(
+        np.all(training[:, 0] == 1),
+        f"{int(np.sum(training[:, 0] != 1))} training batches ran in eval mode." + likely("train_mode_lost"),
+    )
     final = scalar(arrays, "final_training")
-    verdict.unit(np.all(validation[:, 0] == 0) and final == 0, f"validation ran in training mode "
-                 f"({int(np.sum(validation[:, 0] != 0))} of {len(validation)} batches), dropout still on."
-                 + likely("eval_never_called"))
-    verdict.unit(np.all(validation[:, 1] == 0), f"{int(np.sum(validation[:, 1] != 0))} of {len(validation)} "
-                 "validation batches recorded a graph." + likely("no_grad_missing"))
+    verdict.unit(
+        np.all(validation[:, 0] == 0) and final == 0,
+        f"validation ran in training mode "
+        f"({int(np.sum(validation[:, 0] != 0))} of {len(validation)} batches), dropout still on."
+        + likely("eval_never_called"),
+    )
+    verdict.unit(
+        np.all(validation[:, 1] == 0),
+        f"{int(np.sum(validation[:, 1] != 0))} of {len(validation)} "
+        "validation batches recorded a graph." + likely("no_grad_missing"),
+    )
     return verdict.result()
 
 
@@ -312,12 +377,23 @@ def dropped_to_calls(source, name, line):
     if not functions:
         return None
     function = functions[0]
-    loop_names = {n.id for node in ast.walk(function) if isinstance(node, (ast.For, ast.comprehension))
-                  for n in ast.walk(node.target) if isinstance(n, ast.Name)}
-    return [node.lineno for node in ast.walk(function)
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
-            and isinstance(node.value.func, ast.Attribute) and node.value.func.attr in ("to", "cuda")
-            and isinstance(node.value.func.value, ast.Name) and node.value.func.value.id in loop_names]
+    loop_names = {
+        n.id
+        for node in ast.walk(function)
+        if isinstance(node, (ast.For, ast.comprehension))
+        for n in ast.walk(node.target)
+        if isinstance(n, ast.Name)
+    }
+    return [
+        node.lineno
+        for node in ast.walk(function)
+        if isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Attribute)
+        and node.value.func.attr in ("to", "cuda")
+        and isinstance(node.value.func.value, ast.Name)
+        and node.value.func.value.id in loop_names
+    ]
 
 
 def device_judge(arrays, ctx, case):
@@ -329,11 +405,16 @@ def device_judge(arrays, ctx, case):
         return verdict.result()
     dropped = dropped_to_calls(text(arrays, "source"), "train_and_validate", int(scalar(arrays, "source_line") or 0))
     if dropped is None:
-        verdict.unit(False, "the source of train_and_validate could not be found in the notebook (define it in "
-                     "the exercise cell)")
+        verdict.unit(
+            False,
+            "the source of train_and_validate could not be found in the notebook (define it in the exercise cell)",
+        )
     else:
-        verdict.unit(not dropped, f"line {dropped[0] if dropped else 0} of the cell defining train_and_validate "
-                                  "calls .to(device) and drops the result." + likely("dropped_to_device"))
+        verdict.unit(
+            not dropped,
+            f"line {dropped[0] if dropped else 0} of the cell defining train_and_validate "
+            "calls .to(device) and drops the result." + likely("dropped_to_device"),
+        )
     return verdict.result()
 
 
@@ -343,17 +424,29 @@ def accuracy_judge(arrays, ctx, case):
     accuracy = scalar(arrays, "accuracy")
     actual = float(np.mean(np.asarray(arrays["val_pred"]).reshape(-1) == ctx["y_val"]))
     if accuracy is None or not 0 <= accuracy <= 1:
-        verdict.unit(False, f"train_and_validate should return the validation accuracy, a float in [0, 1]; got "
-                     f"{text(arrays, 'accuracy_kind')} {get(arrays, 'accuracy').reshape(-1)[:3]}")
+        verdict.unit(
+            False,
+            f"train_and_validate should return the validation accuracy, a float in [0, 1]; got "
+            f"{text(arrays, 'accuracy_kind')} {get(arrays, 'accuracy').reshape(-1)[:3]}",
+        )
     else:
         forwards, excess, _ = _training_run(arrays)
         train_mode = scalar(arrays, "final_training") != 0 or np.any(forwards[forwards[:, 2] == excess.size, 0] == 1)
-        verdict.unit(abs(accuracy - actual) <= 1e-6,
-                     f"returned accuracy {accuracy:.4f}, but the trained model in eval mode gets {actual:.4f} on "
-                     "the validation set." + (likely("eval_never_called") if train_mode else
-                                              " Count the correct predictions of every batch, divide by len(val_set)."))
-    verdict.unit(actual >= 0.9, f"validation accuracy {actual:.3f} after 3 epochs; this task reaches 0.9 with a "
-                 "working loop (is the optimizer stepping on model.parameters()?)")
+        verdict.unit(
+            abs(accuracy - actual) <= 1e-6,
+            f"returned accuracy {accuracy:.4f}, but the trained model in eval mode gets {actual:.4f} on "
+            "the validation set."
+            + (
+                likely("eval_never_called")
+                if train_mode
+                else " Count the correct predictions of every batch, divide by len(val_set)."
+            ),
+        )
+    verdict.unit(
+        actual >= 0.9,
+        f"validation accuracy {actual:.3f} after 3 epochs; this task reaches 0.9 with a "
+        "working loop (is the optimizer stepping on model.parameters()?)",
+    )
     return verdict.result()
 
 
@@ -374,21 +467,30 @@ def coverage_judge(arrays, ctx, case):
     kinds = text(arrays, "batch_kind").split("\n")
     tensors = len(kinds) == 2 and kinds[0] == "torch.Tensor torch.float32 cpu" and kinds[1].startswith("torch.Tensor")
     dropped = sizes == want[:-1] and N % batch != 0
-    verdict.unit(sizes == want and tensors,
-                 f"with N={N}, batch_size={batch} the batches should be {len(want)} pairs of tensors on X's device "
-                 f"with X's dtype, of sizes {want[:2]}... ending in {want[-1]}; got {len(sizes)} batches "
-                 f"({', '.join(kinds)}) of sizes {sizes[:2]}... ending in {sizes[-1] if sizes else None}."
-                 + (likely("batches_drop_last") if dropped else ""))
+    verdict.unit(
+        sizes == want and tensors,
+        f"with N={N}, batch_size={batch} the batches should be {len(want)} pairs of tensors on X's device "
+        f"with X's dtype, of sizes {want[:2]}... ending in {want[-1]}; got {len(sizes)} batches "
+        f"({', '.join(kinds)}) of sizes {sizes[:2]}... ending in {sizes[-1] if sizes else None}."
+        + (likely("batches_drop_last") if dropped else ""),
+    )
     ids = _ids(arrays, "ids")
     once = ids.shape == (N,) and np.array_equal(np.sort(ids), np.arange(N))
     repeats = ids.size and len(np.unique(ids)) < ids.size
-    verdict.unit(once, f"an epoch should hold each of the {N} samples exactly once; got {ids.size} samples, "
-                       f"{len(np.unique(ids))} different." + (likely("batches_with_replacement") if repeats else ""))
+    verdict.unit(
+        once,
+        f"an epoch should hold each of the {N} samples exactly once; got {ids.size} samples, "
+        f"{len(np.unique(ids))} different." + (likely("batches_with_replacement") if repeats else ""),
+    )
     labels = get(arrays, "labels").reshape(-1)
-    verdict.unit(labels.shape == ids.shape and np.array_equal(labels, ids % 7),
-                 "the labels do not belong to their samples: index X and y with the same indices")
-    verdict.unit(ids.size > 1 and not np.array_equal(ids, np.arange(ids.size)),
-                 "the samples come in their stored order." + likely("batches_not_shuffled"))
+    verdict.unit(
+        labels.shape == ids.shape and np.array_equal(labels, ids % 7),
+        "the labels do not belong to their samples: index X and y with the same indices",
+    )
+    verdict.unit(
+        ids.size > 1 and not np.array_equal(ids, np.arange(ids.size)),
+        "the samples come in their stored order." + likely("batches_not_shuffled"),
+    )
     return verdict.result()
 
 
@@ -398,10 +500,15 @@ def reshuffle_judge(arrays, ctx, case):
     verdict = Verdict()
     first, again, seeded = _ids(arrays, "ids"), _ids(arrays, "ids_again"), _ids(arrays, "ids_seeded")
     stored = np.array_equal(first, np.arange(first.size))
-    verdict.unit(not np.array_equal(first, again), "two epochs drawn with the same generator came in the same "
-                 "order." + likely("batches_not_shuffled" if stored else "same_order_every_epoch"))
-    verdict.unit(np.array_equal(first, seeded), "a generator with the same seed gave a different order."
-                 + likely("generator_ignored"))
+    verdict.unit(
+        not np.array_equal(first, again),
+        "two epochs drawn with the same generator came in the same "
+        "order." + likely("batches_not_shuffled" if stored else "same_order_every_epoch"),
+    )
+    verdict.unit(
+        np.array_equal(first, seeded),
+        "a generator with the same seed gave a different order." + likely("generator_ignored"),
+    )
     return verdict.result()
 
 
@@ -409,8 +516,10 @@ def indexing_judge(arrays, ctx, case):
     """One unit: X is indexed about once per batch, not once per sample."""
     verdict = Verdict()
     calls, n_batches = scalar(arrays, "index_calls"), -(-case["N"] // case["batch"])
-    verdict.unit(calls is not None and calls <= 3 * n_batches + 5,
-                 f"X was indexed {_number(calls)} times for {n_batches} batches." + likely("per_sample_loop"))
+    verdict.unit(
+        calls is not None and calls <= 3 * n_batches + 5,
+        f"X was indexed {_number(calls)} times for {n_batches} batches." + likely("per_sample_loop"),
+    )
     return verdict.result()
 
 
@@ -418,49 +527,138 @@ def indexing_judge(arrays, ctx, case):
 
 
 def notebook_check(slug, exercise, points, program, cases, **options):
-    return Check(f"torch_pipeline.{slug}", exercise, points, program, cases, target=NOTEBOOK,
-                 timeout=NOTEBOOK_TIMEOUT_S, **options)
+    return Check(
+        f"torch_pipeline.{slug}",
+        exercise,
+        points,
+        program,
+        cases,
+        target=NOTEBOOK,
+        timeout=NOTEBOOK_TIMEOUT_S,
+        **options,
+    )
 
 
-WINDOWS = [dict(seed=0, T=10, F=3, k=2, label="T 10, F 3, k 2"),
-           dict(seed=1, T=27, F=5, k=3, label="T 27, F 5, k 3"),
-           dict(seed=2, T=7, F=4, k=4, label="T 7, F 4, k 4: windows longer than the utterance")]
-TWINS = [dict(seed=0, sizes=[6, 16, 3], steps=12, batch=8, lr=0.1, momentum=0.9, label="6-16-3 MLP, 12 steps"),
-         dict(seed=1, sizes=[9, 7, 5], steps=10, batch=6, lr=0.05, momentum=0.8, label="9-7-5 MLP, 10 steps")]
-PIPELINE = [dict(seed=0, rows=[0, 7, 799], hidden=24, label="clusters, 12 features, 4 classes"),
-            dict(seed=1, rows=[3, 400, 798], hidden=16, label="other clusters, hidden 16")]
-BATCHES = [dict(seed=0, N=1000, D=5, batch=128, label="N 1000, batch 128"),
-           dict(seed=1, N=517, D=3, batch=64, label="N 517, batch 64"),
-           dict(seed=2, N=640, D=4, batch=64, label="N 640, batch 64: no smaller last batch")]
+WINDOWS = [
+    dict(seed=0, T=10, F=3, k=2, label="T 10, F 3, k 2"),
+    dict(seed=1, T=27, F=5, k=3, label="T 27, F 5, k 3"),
+    dict(seed=2, T=7, F=4, k=4, label="T 7, F 4, k 4: windows longer than the utterance"),
+]
+TWINS = [
+    dict(seed=0, sizes=[6, 16, 3], steps=12, batch=8, lr=0.1, momentum=0.9, label="6-16-3 MLP, 12 steps"),
+    dict(seed=1, sizes=[9, 7, 5], steps=10, batch=6, lr=0.05, momentum=0.8, label="9-7-5 MLP, 10 steps"),
+]
+PIPELINE = [
+    dict(seed=0, rows=[0, 7, 799], hidden=24, label="clusters, 12 features, 4 classes"),
+    dict(seed=1, rows=[3, 400, 798], hidden=16, label="other clusters, hidden 16"),
+]
+BATCHES = [
+    dict(seed=0, N=1000, D=5, batch=128, label="N 1000, batch 128"),
+    dict(seed=1, N=517, D=3, batch=64, label="N 517, batch 64"),
+    dict(seed=2, N=640, D=4, batch=64, label="N 640, batch 64: no smaller last batch"),
+]
 
 CHECKS = [
     notebook_check("context_windows.len", "6.1 ContextWindows: len", 0.5, "windows_len", WINDOWS, judge=len_judge),
-    notebook_check("context_windows.items", "6.1 ContextWindows: dataset[t]", 1.5, "windows_items", WINDOWS,
-                   judge=windows_judge),
-    notebook_check("context_windows.loader", "6.1 ContextWindows in a DataLoader", 0.5, "windows_loader",
-                   WINDOWS[:2], judge=loader_judge),
-    notebook_check("context_windows.memory", "6.1 ContextWindows keeps the padded array only", 0.5,
-                   "windows_memory", [dict(seed=0, big=[2000, 8, 12], label="T 2000, F 8, k 12")], judge=memory_judge),
-    notebook_check("twins.torch", "6.2 train_twins: the torch losses", 1, "twins", TWINS,
-                   compare=("torch_losses",), rtol=0, atol=1e-6, mistakes=twins_mistakes,
-                   judge=loss_kinds_judge("torch")),
-    notebook_check("twins.mytorch", "6.2 train_twins: the mytorch twin's losses", 1, "twins", TWINS,
-                   compare=("mytorch_losses",), rtol=0, atol=1e-6, mistakes=twins_mistakes,
-                   judge=loss_kinds_judge("mytorch")),
+    notebook_check(
+        "context_windows.items", "6.1 ContextWindows: dataset[t]", 1.5, "windows_items", WINDOWS, judge=windows_judge
+    ),
+    notebook_check(
+        "context_windows.loader",
+        "6.1 ContextWindows in a DataLoader",
+        0.5,
+        "windows_loader",
+        WINDOWS[:2],
+        judge=loader_judge,
+    ),
+    notebook_check(
+        "context_windows.memory",
+        "6.1 ContextWindows keeps the padded array only",
+        0.5,
+        "windows_memory",
+        [dict(seed=0, big=[2000, 8, 12], label="T 2000, F 8, k 12")],
+        judge=memory_judge,
+    ),
+    notebook_check(
+        "twins.torch",
+        "6.2 train_twins: the torch losses",
+        1,
+        "twins",
+        TWINS,
+        compare=("torch_losses",),
+        rtol=0,
+        atol=1e-6,
+        mistakes=twins_mistakes,
+        judge=loss_kinds_judge("torch"),
+    ),
+    notebook_check(
+        "twins.mytorch",
+        "6.2 train_twins: the mytorch twin's losses",
+        1,
+        "twins",
+        TWINS,
+        compare=("mytorch_losses",),
+        rtol=0,
+        atol=1e-6,
+        mistakes=twins_mistakes,
+        judge=loss_kinds_judge("mytorch"),
+    ),
     notebook_check("fix_pipeline.dataset", "6.3 FrameDataset", 1, "pipeline_dataset", PIPELINE, judge=dataset_judge),
     notebook_check("fix_pipeline.model", "6.3 FrameClassifier", 1, "pipeline_model", PIPELINE, judge=model_judge),
-    notebook_check("fix_pipeline.zero_grad", "6.3 train_and_validate: gradients cleared", 0.5, "pipeline_train",
-                   PIPELINE, judge=zero_grad_judge),
-    notebook_check("fix_pipeline.modes", "6.3 train_and_validate: train, then eval + no_grad", 0.5,
-                   "pipeline_train", PIPELINE, judge=modes_judge),
-    notebook_check("fix_pipeline.device", "6.3 train_and_validate: batches moved to the device", 0.5,
-                   "pipeline_train", PIPELINE, judge=device_judge),
-    notebook_check("fix_pipeline.accuracy", "6.3 train_and_validate: the validation accuracy", 0.5,
-                   "pipeline_train", PIPELINE, judge=accuracy_judge),
-    notebook_check("device_batches.coverage", "6.4 device_batches: one shuffled epoch", 1, "device_batches",
-                   BATCHES, judge=coverage_judge),
-    notebook_check("device_batches.reshuffle", "6.4 device_batches: a new, reproducible order", 0.5,
-                   "device_batches", BATCHES, judge=reshuffle_judge),
-    notebook_check("device_batches.indexing", "6.4 device_batches: whole batches at once", 0.5, "device_batches",
-                   BATCHES, judge=indexing_judge),
+    notebook_check(
+        "fix_pipeline.zero_grad",
+        "6.3 train_and_validate: gradients cleared",
+        0.5,
+        "pipeline_train",
+        PIPELINE,
+        judge=zero_grad_judge,
+    ),
+    notebook_check(
+        "fix_pipeline.modes",
+        "6.3 train_and_validate: train, then eval + no_grad",
+        0.5,
+        "pipeline_train",
+        PIPELINE,
+        judge=modes_judge,
+    ),
+    notebook_check(
+        "fix_pipeline.device",
+        "6.3 train_and_validate: batches moved to the device",
+        0.5,
+        "pipeline_train",
+        PIPELINE,
+        judge=device_judge,
+    ),
+    notebook_check(
+        "fix_pipeline.accuracy",
+        "6.3 train_and_validate: the validation accuracy",
+        0.5,
+        "pipeline_train",
+        PIPELINE,
+        judge=accuracy_judge,
+    ),
+    notebook_check(
+        "device_batches.coverage",
+        "6.4 device_batches: one shuffled epoch",
+        1,
+        "device_batches",
+        BATCHES,
+        judge=coverage_judge,
+    ),
+    notebook_check(
+        "device_batches.reshuffle",
+        "6.4 device_batches: a new, reproducible order",
+        0.5,
+        "device_batches",
+        BATCHES,
+        judge=reshuffle_judge,
+    ),
+    notebook_check(
+        "device_batches.indexing",
+        "6.4 device_batches: whole batches at once",
+        0.5,
+        "device_batches",
+        BATCHES,
+        judge=indexing_judge,
+    ),
 ]

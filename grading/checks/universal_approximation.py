@@ -1,19 +1,20 @@
 """Checks of chapter 1 (universal_approximation): exercise 1.3, the RBF layer (mytorch), and
 the notebook exercises 1.1 (truth-table network), 1.2 (bump approximator), 1.4 (RBF
-classifier), 1.5 (parity with n hidden units) and 1.6 (the sawtooth: k tent maps composed), graded from the submitted notebook
-(`target="universal_approximation.ipynb"`).
+classifier), 1.5 (parity with n hidden units) and 1.6 (the sawtooth: k tent maps composed),
+graded from the submitted notebook (`target="universal_approximation.ipynb"`).
 
 The notebook exercises have many right answers, so they are judged by behaviour, here in the
 grader: the returned networks are evaluated by formulas in this file, the predictions scored
 against labels from the reference run.
 """
+
 import itertools
 
 import numpy as np
 
 from . import CASES_DIR, Check
 from .backprop import layer_cases, layer_checks
-from .judging import NOTEBOOK_TIMEOUT_S, Verdict, get, likely, accuracy_units
+from .judging import NOTEBOOK_TIMEOUT_S, Verdict, accuracy_units, get, likely
 
 NOTEBOOK = "universal_approximation.ipynb"
 
@@ -22,19 +23,24 @@ def rbf_cases():
     """(N, in) with K centers; gamma is a constructor argument, so also not 1."""
     cases = layer_cases("RBF", [(4, 2), (3, 3), (1, 2), (5, 1)], ("Phi", "dLdA"), pscale=0.8)
     for case, K, gamma in zip(cases, [3, 4, 2, 3], [1.0, 0.5, 2.0, 1.5]):
-        case.update(args=[case["shape"][1], K], kwargs={"gamma": gamma},
-                    params={"centers": [K, case["shape"][1]]}, out=[case["shape"][0], K])
+        case.update(
+            args=[case["shape"][1], K],
+            kwargs={"gamma": gamma},
+            params={"centers": [K, case["shape"][1]]},
+            out=[case["shape"][0], K],
+        )
     return cases
 
 
 # ------------------------------------------------------------------ exercise 1.1
+
 
 def truth_tables():
     """The chapter's table, a fixed 4-input one, and two random ones (never constant)."""
     rng = np.random.default_rng(101)
     tables = [[0, 1, 0, 1, 1, 1, 0, 0], [0, 0, 0, 1, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 0]]
     for n in (3, 4):
-        table = rng.integers(0, 2, 2 ** n)
+        table = rng.integers(0, 2, 2**n)
         table[rng.integers(len(table))] ^= int(table.min() == table.max())
         tables.append(table.tolist())
     return [dict(table=t, label=f"table {''.join(map(str, t))}") for t in tables]
@@ -55,8 +61,11 @@ def truth_table_judge(arrays, ctx, case):
     W1, b1, w2, b2 = (get(arrays, name) for name in ("W1", "b1", "w2", "b2"))
     H = W1.shape[0] if W1.ndim == 2 else None
     shapes_ok = W1.ndim == 2 and W1.shape[1] == n and b1.shape == (H,) and w2.shape == (H,) and b2.size == 1
-    verdict.unit(shapes_ok, f"shapes: W1 {W1.shape}, b1 {b1.shape}, w2 {w2.shape}, b2 {b2.shape}; expected "
-                            f"W1 (H, {n}) (one row per hidden unit), b1 (H,), w2 (H,) and b2 one number")
+    verdict.unit(
+        shapes_ok,
+        f"shapes: W1 {W1.shape}, b1 {b1.shape}, w2 {w2.shape}, b2 {b2.shape}; expected "
+        f"W1 (H, {n}) (one row per hidden unit), b1 (H,), w2 (H,) and b2 one number",
+    )
     if not shapes_ok:
         return verdict.unit(False, units=2) or verdict.result()
     got = threshold_network(W1, b1, w2, float(b2.reshape(())), X)
@@ -73,28 +82,43 @@ def truth_table_judge(arrays, ctx, case):
         cause = "truth_table_misses"
     else:
         cause = None
-    verdict.unit(wrong.size == 0, f"{wrong.size} of {len(table)} inputs wrong ({rows}"
-                                  f"{', ...' if wrong.size > 3 else ''})." + (likely(cause) if cause else ""), units=2)
+    verdict.unit(
+        wrong.size == 0,
+        f"{wrong.size} of {len(table)} inputs wrong ({rows}"
+        f"{', ...' if wrong.size > 3 else ''})." + (likely(cause) if cause else ""),
+        units=2,
+    )
     return verdict.result()
 
 
 # ------------------------------------------------------------------ exercise 1.2
 
+
 def bump_cases():
     """The chapter's f, cos, and a random smooth f (values ~[0.6, 1.8], slope at most ~7)."""
     rng = np.random.default_rng(101)
-    sines = [[float(a), int(k), float(p)] for a, k, p in
-             zip(rng.uniform(0.1, 0.25, 2), rng.integers(1, 3, 2), rng.uniform(0, 2 * np.pi, 2))]
-    return [dict(f="chapter", n_bumps=50, steepness=2000.0, label="the chapter's f, 50 bumps"),
-            dict(f="cos", n_bumps=20, steepness=1000.0, label="cos, 20 bumps"),
-            dict(f="sines", offset=float(rng.uniform(1.0, 1.3)), sines=sines, n_bumps=37, steepness=3000.0,
-                 label="a random smooth f, 37 bumps")]
+    sines = [
+        [float(a), int(k), float(p)]
+        for a, k, p in zip(rng.uniform(0.1, 0.25, 2), rng.integers(1, 3, 2), rng.uniform(0, 2 * np.pi, 2))
+    ]
+    return [
+        dict(f="chapter", n_bumps=50, steepness=2000.0, label="the chapter's f, 50 bumps"),
+        dict(f="cos", n_bumps=20, steepness=1000.0, label="cos, 20 bumps"),
+        dict(
+            f="sines",
+            offset=float(rng.uniform(1.0, 1.3)),
+            sines=sines,
+            n_bumps=37,
+            steepness=3000.0,
+            label="a random smooth f, 37 bumps",
+        ),
+    ]
 
 
 def bump_target(case):
     """The grader's own copy of the case's f (grading/cases/universal_approximation.py draws it too)."""
     if case["f"] == "chapter":
-        return lambda x: 1.0 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x ** 2
+        return lambda x: 1.0 + 0.5 * np.sin(2 * np.pi * x) - 0.3 * x**2
     if case["f"] == "cos":
         return np.cos
     return lambda x: case["offset"] + sum(a * np.sin(2 * np.pi * k * x + p) for a, k, p in case["sines"])
@@ -106,9 +130,12 @@ def bump_judge(arrays, ctx, case):
     f, n_bumps, steepness = bump_target(case), case["n_bumps"], case["steepness"]
     w, b, v, c = (get(arrays, name) for name in ("w", "b", "v", "c"))
     shapes_ok = w.ndim == 1 and w.shape == b.shape == v.shape and c.size == 1 and w.size <= 2 * n_bumps + 2
-    verdict.unit(shapes_ok, f"shapes: w {w.shape}, b {b.shape}, v {v.shape}, c {c.shape}; expected w, b, v "
-                            f"1-D of one length, at most {2 * n_bumps + 2} for {n_bumps} bumps (two sigmoids "
-                            f"a bump), and c one number")
+    verdict.unit(
+        shapes_ok,
+        f"shapes: w {w.shape}, b {b.shape}, v {v.shape}, c {c.shape}; expected w, b, v "
+        f"1-D of one length, at most {2 * n_bumps + 2} for {n_bumps} bumps (two sigmoids "
+        f"a bump), and c one number",
+    )
     if not shapes_ok:
         return verdict.unit(False, units=2) or verdict.result()
     x = np.linspace(0, 1, 2001)
@@ -118,8 +145,9 @@ def bump_judge(arrays, ctx, case):
         y = 0.5 * (1.0 + np.tanh(0.5 * (np.outer(x, w) + b))) @ v + float(c.reshape(()))
         error = np.abs(y - f(x))
     if not np.all(np.isfinite(y)):
-        return verdict.unit(False, "the network's output is not finite somewhere on [0, 1]", units=2) \
-            or verdict.result()
+        return (
+            verdict.unit(False, "the network's output is not finite somewhere on [0, 1]", units=2) or verdict.result()
+        )
     worst = int(np.argmax(error))
     cause = None
     if np.allclose(y, -f(x), atol=tol):
@@ -130,24 +158,37 @@ def bump_judge(arrays, ctx, case):
         cause = "bump_half_ends"
     elif np.ptp(y - f(x)) < tol:
         cause = "bump_offset"
-    verdict.unit(error[worst] <= tol, f"largest error {error[worst]:.3g} at x = {x[worst]:.4f} (f = "
-                                      f"{f(x[worst]):.4g}, network = {y[worst]:.4g}); allowed {tol:.3g}."
-                                      + (likely(cause) if cause else ""), units=2)
+    verdict.unit(
+        error[worst] <= tol,
+        f"largest error {error[worst]:.3g} at x = {x[worst]:.4f} (f = "
+        f"{f(x[worst]):.4g}, network = {y[worst]:.4g}); allowed {tol:.3g}." + (likely(cause) if cause else ""),
+        units=2,
+    )
     return verdict.result()
 
 
 # ------------------------------------------------------------------ exercise 1.4
 
+
 def rbf_classifier_judge(arrays, ctx, case):
     """Three units: labels 0/1 of the right shape reaching 90% on 1000 held-out points (two)."""
     verdict = Verdict()
     labels, truth = get(arrays, "labels"), np.asarray(ctx["y_test"])
-    values = set(np.unique(labels).tolist()) if labels.size < 10 ** 6 else {None}
-    verdict.unit(values <= {0, 1}, f"labels should be 0 or 1, got values like {sorted(values, key=str)[:4]}: "
-                                   "threshold the output (for targets -1/+1, predict 1 where it is > 0)")
-    accuracy_units(verdict, labels, truth, 0.9, "predict(X_test)",
-                   "Try more centers, centers taken from the training points, or another gamma (too small: "
-                   "every bump covers everything; too large: each bump sees only its own point)")
+    values = set(np.unique(labels).tolist()) if labels.size < 10**6 else {None}
+    verdict.unit(
+        values <= {0, 1},
+        f"labels should be 0 or 1, got values like {sorted(values, key=str)[:4]}: "
+        "threshold the output (for targets -1/+1, predict 1 where it is > 0)",
+    )
+    accuracy_units(
+        verdict,
+        labels,
+        truth,
+        0.9,
+        "predict(X_test)",
+        "Try more centers, centers taken from the training points, or another gamma (too small: "
+        "every bump covers everything; too large: each bump sees only its own point)",
+    )
     return verdict.result()
 
 
@@ -156,11 +197,11 @@ def rbf_classifier_judge(arrays, ctx, case):
 # In the visible check's words (solutions/mytorch/testing/universal_approximation.py, PARITY_CAUSES).
 PARITY_CAUSES = {
     "or": "the network computes OR - the output weights must alternate, +1, -1, +1, ..., so that the "
-          "first s counting units add up to 1 for odd s and to 0 for even s",
+    "first s counting units add up to 1 for odd s and to 0 for even s",
     "flipped": "every output is flipped - with s inputs on, exactly units 1, ..., s must fire (unit k: "
-               "weights 1, bias -k + 1/2), and the output bias is -1/2",
+    "weights 1, bias -k + 1/2), and the output bias is -1/2",
     "count": "the output is wrong for some numbers of ones - unit k must fire when at least k inputs are "
-             "on (weights 1, bias -k + 1/2), and the output weights alternate +1, -1, +1 and so on",
+    "on (weights 1, bias -k + 1/2), and the output weights alternate +1, -1, +1 and so on",
 }
 
 
@@ -174,11 +215,17 @@ def parity_judge(arrays, ctx, case):
     W1, b1, w2, b2 = (get(arrays, name) for name in ("W1", "b1", "w2", "b2"))
     H = W1.shape[0] if W1.ndim == 2 else None
     shapes_ok = W1.ndim == 2 and W1.shape[1] == n and b1.shape == (H,) and w2.shape == (H,) and b2.size == 1
-    verdict.unit(shapes_ok and H <= n, f"shapes: W1 {W1.shape}, b1 {b1.shape}, w2 {w2.shape}, b2 {b2.shape}; "
-                                       f"expected W1 (H, {n}) with H <= {n} hidden units, b1 (H,), w2 (H,) "
-                                       f"and b2 one number" + (" (2^(n-1) hidden units is the DNF recipe's "
-                                                               "count: let each unit count the inputs)"
-                                                               if shapes_ok and H == 2 ** (n - 1) > n else ""))
+    verdict.unit(
+        shapes_ok and H <= n,
+        f"shapes: W1 {W1.shape}, b1 {b1.shape}, w2 {w2.shape}, b2 {b2.shape}; "
+        f"expected W1 (H, {n}) with H <= {n} hidden units, b1 (H,), w2 (H,) "
+        f"and b2 one number"
+        + (
+            " (2^(n-1) hidden units is the DNF recipe's count: let each unit count the inputs)"
+            if shapes_ok and H == 2 ** (n - 1) > n
+            else ""
+        ),
+    )
     if not (shapes_ok and H <= n):
         return verdict.unit(False, units=2) or verdict.result()
     got = threshold_network(W1, b1, w2, float(b2.reshape(())), X)
@@ -192,8 +239,12 @@ def parity_judge(arrays, ctx, case):
         cause = "count"
     else:
         cause = None
-    verdict.unit(wrong.size == 0, f"{wrong.size} of {len(X)} inputs wrong ({rows}{', ...' if wrong.size > 3 else ''})."
-                                  + (f" Likely cause: {PARITY_CAUSES[cause]}." if cause else ""), units=2)
+    verdict.unit(
+        wrong.size == 0,
+        f"{wrong.size} of {len(X)} inputs wrong ({rows}{', ...' if wrong.size > 3 else ''})."
+        + (f" Likely cause: {PARITY_CAUSES[cause]}." if cause else ""),
+        units=2,
+    )
     return verdict.result()
 
 
@@ -202,9 +253,9 @@ def parity_judge(arrays, ctx, case):
 # In the visible check's words (solutions/mytorch/testing/universal_approximation.py, SAWTOOTH_CAUSES).
 SAWTOOTH_CAUSES = {
     "ramp": "the tent's second unit is weighted -2, which flattens the tent into a ramp that stops at 1; "
-            "it must cancel the slope +2 and bend it down to -2, so its weight is -4",
+    "it must cancel the slope +2 and bend it down to -2, so its weight is -4",
     "scaled": "the output has the right shape but the wrong height: one tent must map [0, 1] onto [0, 1] "
-              "(peak 1 at x = 1/2)",
+    "(peak 1 at x = 1/2)",
 }
 
 
@@ -242,28 +293,59 @@ def sawtooth_judge(arrays, ctx, case):
     for _ in range(k):
         ramp = 2 * np.maximum(ramp, 0) - 2 * np.maximum(ramp - 0.5, 0)
     scale = got @ target / (target @ target)
-    cause = ("ramp" if np.allclose(got, ramp, atol=1e-6) else
-             "scaled" if np.allclose(got, scale * target, atol=1e-6) else None)
-    verdict.unit(not wrong.any(), f"{int(wrong.sum())} of {x.size} points of [0, 1] wrong."
-                                  + (f" Likely cause: {SAWTOOTH_CAUSES[cause]}." if cause else ""), units=2)
+    cause = (
+        "ramp"
+        if np.allclose(got, ramp, atol=1e-6)
+        else "scaled"
+        if np.allclose(got, scale * target, atol=1e-6)
+        else None
+    )
+    verdict.unit(
+        not wrong.any(),
+        f"{int(wrong.sum())} of {x.size} points of [0, 1] wrong."
+        + (f" Likely cause: {SAWTOOTH_CAUSES[cause]}." if cause else ""),
+        units=2,
+    )
     return verdict.result()
 
 
 def notebook_check(slug, exercise, points, cases, judge):
-    return Check(f"universal_approximation.{slug}", exercise, points, slug, cases, judge=judge,
-                 target=NOTEBOOK, timeout=NOTEBOOK_TIMEOUT_S)
+    return Check(
+        f"universal_approximation.{slug}",
+        exercise,
+        points,
+        slug,
+        cases,
+        judge=judge,
+        target=NOTEBOOK,
+        timeout=NOTEBOOK_TIMEOUT_S,
+    )
 
 
 CHECKS = [
     notebook_check("truth_table", "1.1 truth_table_network", 3, truth_tables(), truth_table_judge),
     notebook_check("bump", "1.2 bump_network", 3, bump_cases(), bump_judge),
-    *layer_checks("universal_approximation", "rbf", "1.3", "RBF", rbf_cases(), ("Phi", "dLdA"),
-                  params=("centers",), cases_file=CASES_DIR / "backprop.py"),
-    notebook_check("rbf_classifier", "1.4 fit_rbf_classifier", 2,
-                   [dict(data="moons", seed=0, label="two moons"), dict(data="circles", seed=1, label="a ring")],
-                   rbf_classifier_judge),
-    notebook_check("parity", "1.5 parity_network", 2, [dict(n=n, label=f"{n} inputs") for n in (1, 4, 7, 9)],
-                   parity_judge),
-    notebook_check("sawtooth", "1.6 sawtooth_network", 2, [dict(k=k, label=f"{k} tents") for k in (1, 2, 6, 12)],
-                   sawtooth_judge),
+    *layer_checks(
+        "universal_approximation",
+        "rbf",
+        "1.3",
+        "RBF",
+        rbf_cases(),
+        ("Phi", "dLdA"),
+        params=("centers",),
+        cases_file=CASES_DIR / "backprop.py",
+    ),
+    notebook_check(
+        "rbf_classifier",
+        "1.4 fit_rbf_classifier",
+        2,
+        [dict(data="moons", seed=0, label="two moons"), dict(data="circles", seed=1, label="a ring")],
+        rbf_classifier_judge,
+    ),
+    notebook_check(
+        "parity", "1.5 parity_network", 2, [dict(n=n, label=f"{n} inputs") for n in (1, 4, 7, 9)], parity_judge
+    ),
+    notebook_check(
+        "sawtooth", "1.6 sawtooth_network", 2, [dict(k=k, label=f"{k} tents") for k in (1, 2, 6, 12)], sawtooth_judge
+    ),
 ]

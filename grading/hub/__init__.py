@@ -12,6 +12,7 @@ Everything a server reads comes from `<state>/config/<role>/` (JUPYTER_CONFIG_PA
 `<state>/python/` (PYTHONPATH: the exchange plugins, grading/hub/exchange.py). Students never need
 the course repository (which holds solutions/).
 """
+
 import grp
 import json
 import os
@@ -31,11 +32,13 @@ NEWS = "@jupyterlab/apputils-extension:announcements"  # JupyterLab's "get notif
 
 
 def exchange_settings(exchange):
-    return [f"c.Exchange.root = {str(exchange)!r}",
-            f"c.CourseDirectory.course_id = {COURSE_ID!r}",
-            f"c.ExchangeFactory.release_assignment = '{PLUGINS}.PrivateReleaseAssignment'",
-            f"c.ExchangeFactory.submit = '{PLUGINS}.PrivateSubmit'",
-            f"c.ExchangeFactory.collect = '{PLUGINS}.PrivateCollect'"]
+    return [
+        f"c.Exchange.root = {str(exchange)!r}",
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}",
+        f"c.ExchangeFactory.release_assignment = '{PLUGINS}.PrivateReleaseAssignment'",
+        f"c.ExchangeFactory.submit = '{PLUGINS}.PrivateSubmit'",
+        f"c.ExchangeFactory.collect = '{PLUGINS}.PrivateCollect'",
+    ]
 
 
 def write(path, text, mode=0o644):
@@ -57,11 +60,15 @@ def role_config(state, role, exchange, course_config=None):
         lines.append(f"c.Exchange.assignment_dir = os.path.expanduser('~/{STUDENT_FOLDER}')")
     write(folder / "nbgrader_config.py", "\n".join(lines) + "\n")
     off = STUDENT_SERVER_OFF if role == "student" else []
-    write(folder / "jupyter_server_config.json",
-          json.dumps({"ServerApp": {"jpserver_extensions": {name: False for name in off}}}, indent=1))
+    write(
+        folder / "jupyter_server_config.json",
+        json.dumps({"ServerApp": {"jpserver_extensions": {name: False for name in off}}}, indent=1),
+    )
     lab_off = [*(STUDENT_LAB_OFF if role == "student" else []), NEWS]
-    write(folder / "labconfig" / "page_config.json",
-          json.dumps({"disabledExtensions": {name: True for name in lab_off}}, indent=1))
+    write(
+        folder / "labconfig" / "page_config.json",
+        json.dumps({"disabledExtensions": {name: True for name in lab_off}}, indent=1),
+    )
     return folder
 
 
@@ -136,9 +143,11 @@ def group_members(name):
 
 
 def role_environment(state, role, venv):
-    env = {"JUPYTER_CONFIG_PATH": str(Path(state) / "config" / role),
-           "PYTHONPATH": str(Path(state) / "python"),
-           "PATH": f"{Path(venv) / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+    env = {
+        "JUPYTER_CONFIG_PATH": str(Path(state) / "config" / role),
+        "PYTHONPATH": str(Path(state) / "python"),
+        "PATH": f"{Path(venv) / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+    }
     if role == "instructor":  # the grader's reference store: the instructor's, not the root-owned course install
         env["DLCOURSE_REFERENCE_STORE"] = str(reference_store(state))
     return env

@@ -23,6 +23,7 @@ import it from there: they never need the course repository). It imports nbgrade
 PrivateCollect, used by the instructor alone, is built on first use from grading.exchange,
 which the instructor's course configuration puts on sys.path.
 """
+
 import base64
 import os
 import stat
@@ -68,7 +69,9 @@ class PrivateSubmit(ExchangeSubmit):
             self.fail(f"You don't have write permissions to the directory: {self.inbound_path}")
         self.cache_path = os.path.join(self.cache, course)
         random_str = base64.urlsafe_b64encode(os.urandom(9)).decode("ascii")
-        parts = [student, self.coursedir.assignment_id, self.timestamp] + ([random_str] if self.add_random_string else [])
+        parts = [student, self.coursedir.assignment_id, self.timestamp] + (
+            [random_str] if self.add_random_string else []
+        )
         self.assignment_filename = "+".join(parts)
 
     def copy_files(self):
@@ -106,8 +109,11 @@ def _private_collect():
                     continue
                 self.inbound_path = folder
                 try:
-                    entries = [rec for rec in map(self.inbound_record, sorted(os.listdir(folder)))
-                               if rec and rec["username"] == student]
+                    entries = [
+                        rec
+                        for rec in map(self.inbound_record, sorted(os.listdir(folder)))
+                        if rec and rec["username"] == student
+                    ]
                 except OSError as err:
                     self.log.error("Skipped inbound folder %r: %s", student, err.strerror)
                     entries = []

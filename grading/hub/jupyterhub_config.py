@@ -21,6 +21,7 @@ Spawner: LocalProcessSpawner. The hub runs as root and starts each user's server
 keeps students apart (grading/hub/exchange.py). SimpleLocalProcessSpawner would run every server
 as root: no isolation at all.
 """
+
 import os
 import sys
 from pathlib import Path

@@ -4,6 +4,7 @@ copy its parts into the notebook's exercise cell and fix them there.
 Every bug here is one that runs without an error on some machine, or fails with a message
 that points somewhere else. Read it the way you would review a colleague's code.
 """
+
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
@@ -27,9 +28,15 @@ class FrameClassifier(nn.Module):
     """n_in -> n_hidden -> n_hidden -> n_classes, with ReLU and dropout after each hidden layer."""
 
     def __init__(self, n_in, n_hidden, n_classes, p_drop=0.2):
-        layers = {nn.Linear(n_in, n_hidden), nn.ReLU(), nn.Dropout(p_drop),
-                  nn.Linear(n_hidden, n_hidden), nn.ReLU(), nn.Dropout(p_drop),
-                  nn.Linear(n_hidden, n_classes)}
+        layers = {
+            nn.Linear(n_in, n_hidden),
+            nn.ReLU(),
+            nn.Dropout(p_drop),
+            nn.Linear(n_hidden, n_hidden),
+            nn.ReLU(),
+            nn.Dropout(p_drop),
+            nn.Linear(n_hidden, n_classes),
+        }
         self.net = nn.Sequential(*layers)
 
     def forward(self, x):
