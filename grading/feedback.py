@@ -184,11 +184,14 @@ def feedback_templates(out=TEMPLATES):
 
 
 def write_templates(target, files):
+    """Write each file whole or not at all (nbgrader processes started together read them)."""
     for name, data in files:
         path = target / name
         if not path.is_file() or path.read_text() != data:
             target.mkdir(parents=True, exist_ok=True)
-            path.write_text(data)
+            partial = path.with_name(f".{name}.{os.getpid()}")
+            partial.write_text(data)
+            os.replace(partial, path)
 
 
 class FeedbackSummary(CoursePreprocessor):
