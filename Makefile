@@ -69,8 +69,8 @@ hub-proxy: $(HUB_PROXY)  ## install the hub's proxy (npm's configurable-http-pro
 hub: $(STAMP) $(HUB_PROXY)  ## as root: the course's JupyterHub on 127.0.0.1:8000 (settings: grading/hub/jupyterhub_config.py)
 	exec "$(abspath $(VENV))/bin/jupyterhub" -f "$(CURDIR)/grading/hub/jupyterhub_config.py"
 
-# Every core: a test file (or a group of files sharing a resource, tests/conftest.py) per worker.
-XDIST := -n auto --dist loadgroup
+# Every core: a test file per worker (tests/conftest.py says how files share what they must).
+XDIST := -n auto --dist loadfile
 
 # make test also installs the hub's proxy where npm exists (tests/test_hub_browser.py skips without it)
 test: $(STAMP) $(if $(shell command -v npm),$(HUB_PROXY))  ## run the whole test suite

@@ -82,7 +82,8 @@ def course_config(course, **folders):
     ]
     lines += [f"c.CourseDirectory.{key} = {value!r}" for key, value in values.items()]
     lines.append(f"c.Exchange.root = {str(course / 'exchange')!r}")
-    lines.append(f"c.ZipCollectApp.downloaded_directory = {str(course / 'downloaded')!r}")
+    # relative to the course root: nbgrader joins the two as text ("root//abs/path" for an absolute one)
+    lines.append('c.ZipCollectApp.downloaded_directory = "downloaded"')
     (course / "nbgrader_config.py").write_text("\n".join(lines) + "\n")
     return course
 

@@ -4,14 +4,20 @@ The student edition (stubs) at the repository root is exercised through notebook
 grader, which run it in their own processes.
 """
 
+import contextlib
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 sys.path.insert(0, str(SOLUTIONS))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# `make test` runs pytest: the make commands that tests run must behave as typed in a shell, not
+# as a sub-make (which prints "Entering directory" and inherits the parent's flags).
+for name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES"):
+    os.environ.pop(name, None)
 
 import mytorch  # noqa: E402
 
@@ -33,32 +39,39 @@ def executed_source(tmp_path_factory):
     import nbformat
     from notebooks import ROOT, execute
 
-    folder = tmp_path_factory.mktemp("executed-sources")
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):  # the run's folder, above each worker's own
+        run_folder = run_folder.parent
+    folder = run_folder / "executed-sources"
+    folder.mkdir(exist_ok=True)
 
     def run(chapter_id):
         done = folder / f"{chapter_id}.ipynb"
-        if not done.exists():
-            nbformat.write(execute(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb"), done)
+        with machine_lock(f"executed-{run_folder.name}-{chapter_id}"):
+            if not done.exists():
+                partial = done.with_suffix(f".{os.getpid()}")
+                nbformat.write(execute(ROOT / "solutions" / chapter_id / f"{chapter_id}.ipynb"), partial)
+                os.replace(partial, done)
         return done
 
     run.folder = folder
     return run
 
 
-# `make test` runs the suite on every core (pytest-xdist, --dist loadgroup). A test file is one
-# unit, so its module fixtures (a graded class, a clone) are built once; files that share a
-# session fixture or a machine-wide resource share a group, and so a worker.
-SHARED = {
-    "test_notebooks.py": "executed-sources",
-    "test_book.py": "executed-sources",  # executed_source
-    "test_nbgrader_exchange.py": "unix-accounts",
-    "test_docs_commands.py": "unix-accounts",
-    "test_hub_browser.py": "unix-accounts",  # real Unix accounts, /srv/nbgrader
-}
+# `make test` runs the suite on every core (pytest-xdist, --dist loadfile: a test file per worker,
+# so a module's fixtures - a graded class, a clone - are built once). Across files: the executed
+# source notebooks are shared through a folder of the run (executed_source), and the tests that
+# make Unix accounts and change /root's ACLs take turns (machine_lock).
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if not any(mark.name == "xdist_group" for mark in item.iter_markers()):
-            name = item.path.name
-            item.add_marker(pytest.mark.xdist_group(SHARED.get(name, name)))
+@contextlib.contextmanager
+def machine_lock(name):
+    """Hold a lock shared by every pytest worker on this machine while the block runs."""
+    import fcntl
+
+    with open(Path(tempfile.gettempdir()) / f"dlcourse-tests-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

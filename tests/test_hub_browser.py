@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import machine_lock
 from notebooks import ROOT
 from servers import free_port, wait_until_up
 from test_browser import CHROMIUM, LAUNCH_ARGS, sync_playwright
@@ -72,6 +73,11 @@ def processes_of(uids):
 def accounts():
     if os.geteuid() != 0 or not shutil.which("useradd"):
         pytest.skip("needs root: the hub's accounts are real Unix accounts and its spawner setuids")
+    with machine_lock("unix-accounts"):  # another worker's accounts test changes /root's ACLs too
+        yield from _accounts()
+
+
+def _accounts():
     base = Path(tempfile.mkdtemp(prefix="dlcourse-hub-"))
     base.chmod(0o755)
     made = []

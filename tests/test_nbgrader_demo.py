@@ -36,6 +36,9 @@ EXPECTED = {
 STUDENTS = [s for s in sample_class.STUDENTS if s.id in EXPECTED]
 
 
+SECONDS = {}  # how long the demo took (the module's fixture runs once)
+
+
 def tree_hash(folder):
     digest = hashlib.sha256()
     for path in sorted(Path(folder).rglob("*")):
@@ -50,7 +53,7 @@ def graded(tmp_path_factory):
     before = tree_hash(demo.ROOT / "solutions" / "mytorch")
     started = time.monotonic()
     out, results = demo.run(course, progress=False, students=STUDENTS)
-    graded.seconds = time.monotonic() - started
+    SECONDS["demo"] = time.monotonic() - started
     assert tree_hash(demo.ROOT / "solutions" / "mytorch") == before
     return course, out, results
 
@@ -137,4 +140,4 @@ def test_the_intruder_gains_nothing_and_leaves_nothing(graded):
 def test_the_batch_finishes_on_time(graded):
     from grading.autograde import STUDENT_TIMEOUT
 
-    assert graded.seconds < 2 * STUDENT_TIMEOUT  # a daemon left by the intruder holds nothing up
+    assert SECONDS["demo"] < 2 * STUDENT_TIMEOUT  # a daemon left by the intruder holds nothing up

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from conftest import machine_lock
 from test_nbgrader_pack import hand_in_cell, setup_cell, unpacked_bundle
 
 from grading import unpack
@@ -118,6 +119,11 @@ def interpreter_paths():
 def students():
     if os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("runuser"):
         pytest.skip("needs root (useradd, runuser) to create the two student accounts of the exchange test")
+    with machine_lock("unix-accounts"):  # another worker's accounts test changes /root's ACLs too
+        yield from _students()
+
+
+def _students():
     base = Path(tempfile.mkdtemp(prefix="dlcourse-exchange-"))
     base.chmod(0o755)
     made = []
