@@ -27,15 +27,10 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from grading.course import CHAPTERS
+
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTER_IDS = [
-    "universal_approximation",
-    "perceptron_learning",
-    "matrix_calculus",
-    "backprop",
-    "optimization",
-    "torch_pipeline",
-]
+CHAPTER_IDS = list(CHAPTERS)  # grading/course.py names the chapters once
 PAGES = ROOT / "book" / "chapters"
 
 

@@ -161,24 +161,6 @@ def require(how=None):
         raise SystemExit(3) from None
 
 
-@functools.cache
-def nobody_works():
-    """True if uid 65534 can start this interpreter (not so when it lives under a 0700 /root)."""
-
-    def drop():
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-
-    try:
-        probe = subprocess.run(
-            [str(interpreter()[0]), "-I", "-S", "-c", "pass"], preexec_fn=drop, capture_output=True, timeout=30, cwd="/"
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return probe.returncode == 0
-
-
 def describe(how=None):
     """What isolation this machine gives: {"method", "user", "limits", "problem", "guarantees"}."""
     try:
