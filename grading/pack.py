@@ -20,9 +20,9 @@ edited lives in the browser), so there the notebook is asked from Colab's editor
 
 On a shared JupyterHub the student fetched the notebook with `nbgrader fetch_assignment`
 into a folder of its own (inside the unpacked student bundle, so the setup cell finds
-mytorch/ above it), and `nbgrader submit` sends that folder only. There the hand-in also
-writes `mytorch-handin.zip` (mytorch/**.py) into the assignment folder, so the submission
-carries the library; `python -m grading unpack` turns it back into mytorch/ on the
+mytorch/ above it), and `nbgrader submit` sends that folder only. There the hand-in writes
+`mytorch-handin.zip` (mytorch/**.py) into the assignment folder instead (and the LMS zip only
+with --out), so the submission carries the library; `python -m grading unpack` turns it back into mytorch/ on the
 instructor's side. A zip and not a mytorch/ copy: a copy there would be the mytorch the
 setup cell imports from then on, a stale snapshot of the student's work.
 
@@ -103,8 +103,9 @@ def colab_notebook():
 
 
 def pack(chapter, start=".", out=None, notebook=None):
-    """Write the hand-in zip of `chapter`; returns its path. `notebook`: the notebook's bytes
-    when not the file on disk (Colab)."""
+    """Write the hand-in zip of `chapter` and return the path it printed last: handin/<CHAPTER>-handin.zip
+    (or `out`), or in a fetched assignment folder its mytorch-handin.zip. `notebook`: the
+    notebook's bytes when not the file on disk (Colab)."""
     on_disk = find_notebook(chapter, start)
     library = find_library(on_disk)
     files = {f"{chapter}.ipynb": notebook if notebook is not None else on_disk.read_bytes()}
@@ -114,22 +115,25 @@ def pack(chapter, start=".", out=None, notebook=None):
     files = pack_files(files)
     if sum(map(len, files.values())) > MAX_BYTES:
         raise PackError(f"the hand-in would be larger than {MAX_BYTES >> 20} MB: remove large files from mytorch/")
-    out = Path(out) if out else library.parent / "handin" / f"{chapter}-handin.zip"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(zip_files(files))
     folder = on_disk.parent
     # A clone or the bundle (chapters/<chapter>/), a flat folder, or the instructor's reference
     # (solutions/<chapter>/ beside solutions/mytorch/) need nothing more; any other folder is
-    # one of its own (nbgrader's fetch_assignment), and `nbgrader submit` sends it alone.
+    # one of its own (nbgrader's fetch_assignment), and `nbgrader submit` sends it alone: there
+    # the library goes into that folder, and the LMS zip only when asked for (--out).
     if folder not in (library.parent, library.parent / "chapters" / chapter) and library.parent.name != "solutions":
-        (folder / LIBRARY_ZIP).write_bytes(zip_files({p: d for p, d in files.items() if library_source(p)}))
+        library_zip = folder / LIBRARY_ZIP
+        library_zip.write_bytes(zip_files({p: d for p, d in files.items() if library_source(p)}))
         print(
-            f"wrote {folder / LIBRARY_ZIP}: your {len(files) - 1} mytorch files, for nbgrader to submit "
+            f"wrote {library_zip}: your {len(files) - 1} mytorch files, for nbgrader to submit "
             f"with {chapter}.ipynb.\nNext: `nbgrader submit {chapter}` in {folder.parent} "
             "(or Submit in the Assignments tab)."
         )
-    else:
-        print(f"wrote {out}: {chapter}.ipynb and {len(files) - 1} mytorch files. Upload it to the course's LMS.")
+        if out is None:
+            return library_zip  # the path printed, which the cell shows as its result
+    out = Path(out) if out else library.parent / "handin" / f"{chapter}-handin.zip"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(zip_files(files))
+    print(f"wrote {out}: {chapter}.ipynb and {len(files) - 1} mytorch files. Upload it to the course's LMS.")
     return out
 
 

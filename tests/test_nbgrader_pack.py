@@ -69,6 +69,19 @@ def hand_in_cell(chapter):
     return cell.source
 
 
+def shown_hand_in_cell(chapter):
+    """The Hand in cell with its result printed, as Jupyter shows it under the cell."""
+    cell = hand_in_cell(chapter)
+    assert cell.endswith("\nhand_in(CHAPTER)")
+    return cell.removesuffix("hand_in(CHAPTER)") + "print('shown:', hand_in(CHAPTER))"
+
+
+def said(stdout):
+    """The paths a Hand in cell printed that it wrote, and the path its result shows."""
+    written = [line.removeprefix("wrote ").split(": ")[0] for line in stdout.splitlines() if line.startswith("wrote ")]
+    return written, stdout.split("shown: ")[1].splitlines()[0]
+
+
 def unpacked_bundle(folder):
     """The student bundle as `python -m grading release` zips it, unpacked (no grading/ but the
     hand-in packer)."""
@@ -95,7 +108,7 @@ def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
     (course / "mytorch" / "nn" / "linear.py").write_text(
         (course / "mytorch" / "nn" / "linear.py").read_text() + "# my work\n"
     )
-    code = setup_cell(chapter) + hand_in_cell(chapter) + "\nimport grading; print(grading.__file__)"
+    code = setup_cell(chapter) + shown_hand_in_cell(chapter) + "\nimport grading; print(grading.__file__)"
     run = subprocess.run(
         [sys.executable, *flags, "-c", code],
         cwd=course / "chapters" / chapter,
@@ -105,7 +118,7 @@ def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
     )
     assert run.returncode == 0, run.stderr
     out = course / "handin" / f"{chapter}-handin.zip"
-    assert f"wrote {out}" in run.stdout
+    assert said(run.stdout) == ([str(out)], str(out)) and out.is_file()
     assert run.stdout.strip().splitlines()[-1].startswith(str(course)) == (layout == "bundle")
     with zipfile.ZipFile(out) as z:
         names = set(z.namelist())
@@ -140,7 +153,7 @@ def test_in_a_fetched_assignment_folder_the_hand_in_carries_the_library(tmp_path
     linear = course / "mytorch" / "nn" / "linear.py"
     linear.write_text(linear.read_text() + "# my work\n")
     run = subprocess.run(
-        [sys.executable, "-S", "-E", "-c", setup_cell(chapter) + hand_in_cell(chapter)],
+        [sys.executable, "-S", "-E", "-c", setup_cell(chapter) + shown_hand_in_cell(chapter)],
         cwd=fetched,
         capture_output=True,
         text=True,
@@ -148,6 +161,9 @@ def test_in_a_fetched_assignment_folder_the_hand_in_carries_the_library(tmp_path
     )
     assert run.returncode == 0, run.stderr
     assert f"Next: `nbgrader submit {chapter}` in {course}" in run.stdout
+    # what it says it wrote is what it wrote, and what the cell shows; nothing else (nbgrader submits this folder)
+    assert said(run.stdout) == ([str(fetched / pack.LIBRARY_ZIP)], str(fetched / pack.LIBRARY_ZIP))
+    assert not (course / "handin").exists()
     assert not (fetched / "mytorch").exists()  # a copy there would be the one the setup cell imports
     library = {
         f"mytorch/{p.relative_to(course / 'mytorch').as_posix()}": p.read_bytes()
