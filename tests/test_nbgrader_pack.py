@@ -6,6 +6,7 @@ import subprocess
 import sys
 import types
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -45,6 +46,17 @@ def test_the_reference_notebooks_hand_in_no_library_zip(tmp_path):
     pack.pack("backprop", tmp_path / "solutions" / "backprop")
     assert (tmp_path / "solutions" / "handin" / "backprop-handin.zip").is_file()
     assert not (tmp_path / "solutions" / "backprop" / pack.LIBRARY_ZIP).exists()
+
+
+def test_in_a_fetched_folder_out_writes_the_lms_zip_too(tmp_path, capsys):
+    (tmp_path / "mytorch").mkdir()
+    (tmp_path / "mytorch" / "__init__.py").write_text("")
+    (tmp_path / "backprop").mkdir()
+    (tmp_path / "backprop" / "backprop.ipynb").write_text("{}")
+    out = pack.pack("backprop", tmp_path / "backprop", out=tmp_path / "lms.zip")
+    written, _ = said(capsys.readouterr().out + "shown: -\n")
+    assert written == [str(tmp_path / "backprop" / pack.LIBRARY_ZIP), str(out)] and out == tmp_path / "lms.zip"
+    assert all(Path(path).is_file() for path in written)
 
 
 def test_pack_says_what_is_missing(tmp_path, capsys):
