@@ -9,7 +9,8 @@ over a pipe. This module trusts nothing in them: every header is checked, arrays
 with allow_pickle=False and must be numeric, the stream is capped, and a malformed frame ends
 the parse (the cases left get "results unreadable"). When the process dies mid-way (os._exit,
 a crash, a case over its time) the case it was running is blamed and the rest are run again
-in a fresh process, within the submission's total time.
+in a fresh process, within the submission's total time. A notebook's setup cell imports the
+course's assets/: the copy gets the course's own (course_assets), never the student's.
 """
 
 import io
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .course import ROOT
 from .sandbox import Limits, Sandbox, site_packages
 
 RUNNER = Path(__file__).resolve().with_name("runner.py")
@@ -32,6 +34,7 @@ SKIP = {"__pycache__", ".ipynb_checkpoints", ".git", ".venv", "node_modules"}
 MAX_SUBMISSION_BYTES = 50 << 20
 MAX_RESTARTS = 10
 KINDS = {"hello", "imported", "start", "array", "meta", "done"}
+ASSETS = ROOT / "assets"  # the course's setup, figure style and plotting helpers (every setup cell imports them)
 
 
 class GraderError(RuntimeError):
@@ -61,6 +64,19 @@ def copy_submission(source, target):
             if total > MAX_SUBMISSION_BYTES:
                 raise ValueError(f"the submission is larger than {MAX_SUBMISSION_BYTES >> 20} MB")
             shutil.copyfile(path, target / rel / name)
+
+
+def course_assets(folder, assets=ASSETS):
+    """Put the course's trusted assets/ into `folder`, a scratch copy of a submission, in place of
+    whatever the student handed in under that name (a folder, a file, a link: removed, never
+    followed). The notebook's setup cell, searching upwards for assets/course.py, finds it there."""
+    target = Path(folder) / "assets"
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.is_dir():
+        shutil.rmtree(target)
+    if Path(assets).is_dir():
+        shutil.copytree(assets, target, ignore=shutil.ignore_patterns(*SKIP, "*.pyc"))
 
 
 class FrameReader(threading.Thread):
@@ -182,6 +198,7 @@ def run_cases(submission_dir, items, limits=None, reference=False, sandbox=None)
             copy_submission(Path(submission_dir), sub_dir)
         except ValueError as exc:
             return {item["key"]: CaseResult(error=str(exc)) for item in items}
+        course_assets(sub_dir)
         shutil.copyfile(RUNNER, job_dir / "runner.py")
         case_files = {}
         for item in items:

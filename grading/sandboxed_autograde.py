@@ -8,7 +8,9 @@ Both pieces are switched on in grading/nbgrader_config.py, so every way of autog
   submission folder at /home/student/<chapter>, the interpreter and its packages, nothing else:
   not solutions/, not the gradebook, not other students, not the exchange, not the grading code.
   It talks to nbgrader over Unix sockets in a folder of its own (no network at all). When the
-  kernel ends, its pid namespace takes every process it started with it.
+  kernel ends, its pid namespace takes every process it started with it. The notebook's setup
+  cell imports the course's assets/ (assets/course.py): the scratch copy gets the course's own
+  assets/ (course_assets), in place of any assets/ the student handed in.
 - TrustedScores: after the notebook ran, each test cell's score and printed output come from the
   isolated grader (grading/check.py, run by this trusted process on nbgrader's copy of the
   submission), never from what the kernel printed: student code shares the kernel and could
@@ -31,6 +33,7 @@ from nbgrader import utils
 from traitlets import Integer
 
 from .exchange import SubmissionRefused, safe_copy_tree
+from .execute import course_assets
 from .feedback import CoursePreprocessor
 from .sandbox import Limits, Sandbox
 
@@ -82,6 +85,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         inside = f"{INSIDE_HOME}/{work.name}"
         home.mkdir()
         safe_copy_tree(work, home / work.name, max_bytes=SCRATCH_MAX_BYTES)
+        course_assets(home / work.name)
         connection = self._sandbox_dir / "ipc" / "connection.json"
         shutil.copyfile(self.connection_file, connection)
         argv = [str(connection) if arg == self.connection_file else arg for arg in kernel_cmd]

@@ -1,8 +1,9 @@
 """A student's saved edit to a mytorch file reaches the next check cell without a kernel restart.
 
-A real kernel (jupyter_client) runs in a copy of the student edition: the chapter's setup cell, a
-check on a wrong `mytorch/nn/linear.py`, then the file is fixed on disk and the same check runs
-again in the same kernel. The verdict must change (the setup cell turns on IPython's autoreload).
+A real kernel (jupyter_client) runs in a copy of the student edition (mytorch/, assets/ and the
+chapter's folder): the chapter's setup cell, a check on a wrong `mytorch/nn/linear.py`, then the
+file is fixed on disk and the same check runs again in the same kernel. The verdict must change
+(the setup cell calls assets/course.py's setup(), which turns on IPython's autoreload).
 """
 
 import os
@@ -49,15 +50,19 @@ def setup_source(chapter):
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_every_setup_cell_turns_on_autoreload(chapter):
+    """course.setup() turns autoreload on (tests/test_assets.py checks it does); every chapter calls it
+    before it imports mytorch."""
     source = setup_source(chapter)
-    assert re.search(r"^%(re)?load_ext autoreload$", source, flags=re.M), chapter
-    assert re.search(r"^%autoreload 2$", source, flags=re.M), chapter
-    assert source.index("autoreload") < source.index("import mytorch"), "autoreload must be on before the import"
+    assert re.search(r"^import course\b", source, flags=re.M), chapter
+    assert re.search(r"^course\.setup\(CHAPTER\)$", source, flags=re.M), chapter
+    assert source.index("course.setup(") < source.index("import mytorch"), "autoreload must be on before the import"
+    assert 'run_line_magic("autoreload", "2")' in (ROOT / "assets" / "course.py").read_text()
 
 
 def test_a_saved_fix_changes_the_next_check_without_a_restart(tmp_path):
     course = tmp_path / "course"
     shutil.copytree(ROOT / "mytorch", course / "mytorch", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(ROOT / "assets", course / "assets", ignore=shutil.ignore_patterns("__pycache__"))
     (course / "chapters" / "backprop").mkdir(parents=True)
     linear = course / "mytorch" / "nn" / "linear.py"
     reference = (ROOT / "solutions" / "mytorch" / "nn" / "linear.py").read_text()
