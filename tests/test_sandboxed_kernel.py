@@ -2,6 +2,7 @@
 nbgrader drives it: what the student's code sees, and that nothing of it outlives the kernel."""
 
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -105,3 +106,26 @@ def test_autograde_refuses_without_a_sandbox(tmp_path, monkeypatch):
     monkeypatch.delenv("GRADING_SANDBOX", raising=False)
     with pytest.raises(sandbox.SandboxUnavailable, match="apt-get install bubblewrap"):
         execute(tmp_path, "print(1)")
+
+
+def test_the_setup_cell_runs_with_the_course_assets_not_the_students(tmp_path):
+    """Every setup cell imports assets/course.py: the kernel's copy holds the course's, in place of
+    any assets/ the student handed in (their own folder is left as it was)."""
+    import nbformat
+
+    work = tmp_path / "s01" / "backprop"
+    shutil.copytree(ROOT / "mytorch", work / "mytorch", ignore=shutil.ignore_patterns("__pycache__"))
+    (work / "assets").mkdir()
+    planted = "raise RuntimeError('the student copy of assets/course.py ran')\n"
+    (work / "assets" / "course.py").write_text(planted)
+    chapter = nbformat.read(ROOT / "chapters" / "backprop" / "backprop.ipynb", as_version=4)
+    setup = next(c for c in chapter.cells if c.cell_type == "code").source
+    nb = execute(work, setup, "print(course.__file__, course.STYLE['font.size'], mytorch.__file__)", timeout=120)
+    assert not [o for c in nb.cells for o in c.outputs if o.output_type == "error"], nb.cells
+    assert f"backprop: mytorch from {INSIDE_HOME}/backprop/mytorch" in text(nb.cells[0])
+    assert text(nb.cells[1]).split() == [
+        f"{INSIDE_HOME}/backprop/assets/course.py",
+        "10",
+        f"{INSIDE_HOME}/backprop/mytorch/__init__.py",
+    ]
+    assert (work / "assets" / "course.py").read_text() == planted
