@@ -3,10 +3,12 @@
 The fake Colab is a new virtual environment holding only what Colab preinstalls and the
 chapters need first (numpy, matplotlib, torch, ipywidgets, plus ipykernel to run it), a kernel
 from it, and a `google.colab` module in sys.modules. The setup cell must then clone the course
-(here: a git snapshot of this working tree, through DLCOURSE_REPO), pip-install it, move into the
-chapter's folder and import the student mytorch; the chapter's cells up to its first exercise
-check must then run and the check must print its diagnosis. One environment and one clone serve
-every chapter, as in one Colab runtime; each chapter gets a fresh kernel.
+from its real address (COURSE_REPO; git's url.<base>.insteadOf, set through the environment,
+sends the clone to a git snapshot of this working tree) into DLCOURSE_HOME, move into the
+chapter's folder, and have assets/course.py pip-install the course and import the student
+mytorch; the chapter's cells up to its first exercise check must then run and the check must print
+its diagnosis. One environment and one clone serve every chapter, as in one Colab runtime; each
+chapter gets a fresh kernel.
 """
 
 import shutil
@@ -18,6 +20,7 @@ import pytest
 from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell
 from notebooks import CHAPTER_IDS, ROOT, errors, outputs_text
+from test_chapter_structure import REPO_URL
 from test_environment import read_lock
 
 pytestmark = pytest.mark.slow
@@ -65,8 +68,11 @@ def colab(tmp_path_factory):
     content.mkdir()
     env = {
         "JUPYTER_PATH": str(venv / "share" / "jupyter"),
-        "DLCOURSE_REPO": (scratch / "repo").as_uri(),
         "DLCOURSE_HOME": str(content / "dlcourse"),
+        # git clone COURSE_REPO fetches the snapshot instead (no network, the course as it is now)
+        "GIT_CONFIG_COUNT": "1",
+        "GIT_CONFIG_KEY_0": f"url.{(scratch / 'repo').as_uri()}.insteadOf",
+        "GIT_CONFIG_VALUE_0": REPO_URL,
     }
     return content, content / "dlcourse", env, venv
 
@@ -85,8 +91,8 @@ def test_setup_cell_and_first_check_run_in_a_fresh_colab(chapter_id, colab, monk
     content, home, env, venv = colab
     nb = nbformat.read(ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb", as_version=4)
     setup = next(c for c in nb.cells if c.cell_type == "code")
-    assert "DLCOURSE_HOME" in setup.source, (
-        f"{chapter_id}'s setup cell predates DLCOURSE_REPO/DLCOURSE_HOME: give it the current setup cell"
+    assert "DLCOURSE_HOME" in setup.source and "course.setup(CHAPTER)" in setup.source, (
+        f"{chapter_id}'s setup cell predates assets/course.py and DLCOURSE_HOME: give it the current setup cell"
     )
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -104,7 +110,8 @@ def test_setup_cell_and_first_check_run_in_a_fresh_colab(chapter_id, colab, monk
     assert not errors(nb), errors(nb)
     assert f"prefix {venv}" in outputs_text(nb.cells[0]), "the kernel must be the fake Colab's"
     ran_setup = next(c for c in nb.cells if "setup" in c.metadata.get("tags", []))
-    assert f"mytorch from {home / 'mytorch'}" in outputs_text(ran_setup), outputs_text(ran_setup)
+    assert f"{chapter_id}: mytorch from {home / 'mytorch'}" in outputs_text(ran_setup), outputs_text(ran_setup)
+    assert (home / "assets" / "course.py").is_file()  # the clone brought the helper module
     check = outputs_text(nb.cells[-2])
     assert "checks passed" in check and "not implemented yet" in check, check
     assert "installed dlcourse" in outputs_text(nb.cells[-1])
