@@ -6,7 +6,7 @@ Generated, never hand-edited (and gitignored): each student is the student editi
 chapter notebook plus a copy of the reference mytorch with planted text substitutions, so
 the class follows the reference as it changes. The optimization chapter has the demo's ten
 students (correct, partial, syntax error, hostile, ...); every chapter has "typical mistakes"
-students, `<chapter>-typical-a`, -b, ..., built from the catalogue grading/mistakes.py (each
+students, `<chapter>-typical-a`, -b, ..., built from the catalogue grading/mistakes/ (each
 mistake planted once; no two of a student's mistakes touch the same check). `--grade` grades
 the typical students with the isolated grader and prints who lost what. Written as
 

@@ -1,14 +1,14 @@
 """The visible checks of chapter 4 (backprop): they pass on the reference, and each typical
 mistake planted into a layer fails with a diagnosis that names that mistake."""
 
-import math
 import warnings
 
 import numpy as np
 import pytest
-from scipy.special import erf
+from planted import library_mistakes, plant
 
 import mytorch
+from grading import diagnosis, mistakes
 from mytorch import nn
 from mytorch.testing.backprop import CHECKS, _case, digits_split
 
@@ -19,11 +19,6 @@ def run(name, **answers):
     """Run one check and return (results, all their text)."""
     results = CHECKS[name](**answers)
     return results, "\n".join(str(r) for r in results)
-
-
-def sig(x):
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-x))
 
 
 @pytest.mark.parametrize("seed", [0, 101])
@@ -42,210 +37,26 @@ def test_seeds_give_different_cases():
     assert len(leaky) > 4, "the slope is drawn per seed, and it is in the check's name"
 
 
-# Each planted mistake: (check, class, method, wrong implementation, words the diagnosis must contain)
-PLANTED = [
-    (
-        "backprop.linear",
-        nn.Linear,
-        "forward",
-        lambda self, A: (setattr(self, "A", A), A @ self.W.T)[1],
-        "the bias b is missing",
-    ),
-    (
-        "backprop.linear",
-        nn.Linear,
-        "backward",
-        lambda self, G: (setattr(self, "dLdW", self.A.T @ G), setattr(self, "dLdb", G.sum(0)), G @ self.W)[2],
-        "transposed",
-    ),
-    (
-        "backprop.linear",
-        nn.Linear,
-        "backward",
-        lambda self, G: (setattr(self, "dLdW", G.T @ self.A), setattr(self, "dLdb", G.mean(0)), G @ self.W)[2],
-        "dLdb is a mean",
-    ),
-    (
-        "backprop.linear",
-        nn.Linear,
-        "backward",
-        lambda self, G: (setattr(self, "dLdW", G.T @ self.A), setattr(self, "dLdb", G.sum(0)), -G @ self.W)[2],
-        "sign is flipped",
-    ),
-    ("backprop.sigmoid", nn.Sigmoid, "_backward", lambda self, G: G * self.Z * (1 - self.Z), "taken at the input Z"),
-    (
-        "backprop.sigmoid",
-        nn.Sigmoid,
-        "_backward",
-        lambda self, G: G * sig(self.A) * (1 - sig(self.A)),
-        "applied again to the stored output",
-    ),
-    ("backprop.sigmoid", nn.Sigmoid, "_forward", lambda self, Z: 1 / (1 + np.exp(-Z)), "exp(-Z) overflows"),
-    ("backprop.tanh", nn.Tanh, "_backward", lambda self, G: G * (1 - self.Z**2), "taken at the input Z"),
-    ("backprop.tanh", nn.Tanh, "_backward", lambda self, G: 1 - self.A**2, "not multiplied by dLdA"),
-    ("backprop.relu", nn.ReLU, "_backward", lambda self, G: G * (self.Z >= 0), "derivative at Z = 0"),
-    ("backprop.relu", nn.ReLU, "_backward", lambda self, G: G * self.A, "multiplied by the output A"),
-    (
-        "backprop.leaky_relu",
-        nn.LeakyReLU,
-        "_backward",
-        lambda self, G: G * (self.Z >= 0) + self.negative_slope * G * (self.Z < 0),
-        "at Z = 0 torch takes",
-    ),
-    (
-        "backprop.leaky_relu",
-        nn.LeakyReLU,
-        "_backward",
-        lambda self, G: G * (self.Z > 0),
-        "negative part's derivative came out as 0",
-    ),
-    ("backprop.leaky_relu", nn.LeakyReLU, "_forward", lambda self, Z: np.maximum(Z, 0), "the negative part is 0"),
-    (
-        "backprop.gelu",
-        nn.GELU,
-        "_forward",
-        lambda self, Z: 0.5 * Z * (1 + np.tanh(math.sqrt(2 / math.pi) * (Z + 0.044715 * Z**3))),
-        "tanh approximation",
-    ),
-    (
-        "backprop.gelu",
-        nn.GELU,
-        "_backward",
-        lambda self, G: G * 0.5 * (1 + erf(self.Z / math.sqrt(2))),
-        "the Z phi(Z) term is missing",
-    ),
-    (
-        "backprop.swish",
-        nn.Swish,
-        "_backward",
-        lambda self, G: (
-            setattr(self, "dLdbeta", G * self.Z**2 * self.S * (1 - self.S)),
-            G * (self.S + self.beta * self.Z * self.S * (1 - self.S)),
-        )[1],
-        "beta's shape (1,)",
-    ),
-    (
-        "backprop.swish",
-        nn.Swish,
-        "_backward",
-        lambda self, G: (
-            setattr(self, "dLdbeta", np.mean(G * self.Z**2 * self.S * (1 - self.S)).reshape(1)),
-            G * (self.S + self.beta * self.Z * self.S * (1 - self.S)),
-        )[1],
-        "dLdbeta is a mean",
-    ),
-    ("backprop.swish", nn.Swish, "_backward", lambda self, G: G * self.S, "second term is missing"),
-    (
-        "backprop.softmax",
-        nn.Softmax,
-        "_backward",
-        lambda self, G: G * self.A * (1 - self.A),
-        "only the diagonal of the Jacobian",
-    ),
-    (
-        "backprop.softmax",
-        nn.Softmax,
-        "_forward",
-        lambda self, Z: np.exp(Z) / np.exp(Z).sum(axis=-1, keepdims=True),
-        "subtract each row's maximum",
-    ),
-    (
-        "backprop.softmax",
-        nn.Softmax,
-        "_forward",
-        lambda self, Z: np.exp(Z - Z.max(0)) / np.exp(Z - Z.max(0)).sum(axis=0, keepdims=True),
-        "along axis 0",
-    ),
-    (
-        "backprop.softmax",
-        nn.Softmax,
-        "_backward",
-        lambda self, G: self.A * (G - np.sum(G * self.A, axis=0, keepdims=True)),
-        "the sum runs over the batch",
-    ),
-]
+# Every library mistake of the catalogue (grading/mistakes/backprop.py), planted in the reference
+PLANTED = library_mistakes(mistakes.MISTAKES["backprop"])
 
 
-def _mse_forward(kind):
-    def forward(self, A, Y):
-        self.diff = A - Y
-        return {"sum": np.sum(self.diff**2), "per_row": np.sum(self.diff**2) / len(A)}[kind]
-
-    return forward
-
-
-def _ce_forward_naive(self, A, Y):
-    P = np.exp(A) / np.exp(A).sum(axis=1, keepdims=True)
-    self.P, self.Y = P, Y
-    return float(-np.log(P[np.arange(len(A)), Y]).mean())
-
-
-def _ce_backward(scale, sign=1):
-    def backward(self):
-        N = len(self.P)
-        T = np.eye(self.P.shape[1])[self.Y] if self.Y.ndim == 1 else self.Y
-        return sign * (self.P - T) / scale(N)
-
-    return backward
-
-
-PLANTED += [
-    ("backprop.mse_loss", nn.MSELoss, "forward", _mse_forward("sum"), "squared errors are summed"),
-    ("backprop.mse_loss", nn.MSELoss, "forward", _mse_forward("per_row"), "divided by N only"),
-    ("backprop.mse_loss", nn.MSELoss, "backward", lambda self: 2 * self.diff, "1/(N*C) of the mean is missing"),
-    ("backprop.mse_loss", nn.MSELoss, "backward", lambda self: 2 * self.diff / len(self.diff), "divided by N only"),
-    ("backprop.mse_loss", nn.MSELoss, "backward", lambda self: -2 * self.diff / self.diff.size, "sign is flipped"),
-    ("backprop.mse_loss", nn.MSELoss, "backward", lambda self: self.diff / self.diff.size, "factor 2"),
-    (
-        "backprop.cross_entropy_loss",
-        nn.CrossEntropyLoss,
-        "backward",
-        _ce_backward(lambda N: 1),
-        "1/N of the batch mean is missing",
-    ),
-    ("backprop.cross_entropy_loss", nn.CrossEntropyLoss, "backward", _ce_backward(lambda N: N, -1), "sign is flipped"),
-    (
-        "backprop.cross_entropy_loss",
-        nn.CrossEntropyLoss,
-        "forward",
-        _ce_forward_naive,
-        "compute the log softmax directly",
-    ),
-    (
-        "backprop.sequential",
-        nn.Sequential,
-        "backward",
-        lambda self, G: [G := layer.backward(G) for layer in self.layers][-1],
-        "reverse order",
-    ),
-    (
-        "backprop.sequential",
-        nn.Sequential,
-        "backward",
-        lambda self, G: (None, [G := layer.backward(G) for layer in reversed(self.layers)])[0],
-        "returned None",
-    ),
-    (
-        "backprop.sequential",
-        nn.Sequential,
-        "backward",
-        lambda self, G: [layer.backward(G) for layer in reversed(self.layers)][-1],
-        "pass each layer's return value on",
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    "name, cls, method, wrong, words", PLANTED, ids=[f"{p[0].split('.')[1]}-{p[4][:30]}" for p in PLANTED]
-)
-def test_planted_mistake_is_named(monkeypatch, capfd, name, cls, method, wrong, words):
-    monkeypatch.setattr(cls, method, wrong)
+@pytest.mark.parametrize("mistake", PLANTED, ids=lambda m: m.key)
+def test_planted_mistake_is_named(monkeypatch, capfd, mistake):
+    plant(monkeypatch, mistake)
+    name = diagnosis.EXERCISES[mistake.number]["check"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a check must not let a numpy warning escape to stderr
         results, text = run(name)
     assert not all(r.passed for r in results), f"the planted mistake went unnoticed:\n{text}"
-    assert words in text, text
+    assert mistake.expected_text() in text, text
     assert capfd.readouterr().err == "", "a graded cell with stderr output scores 0"
+
+
+def test_every_library_exercise_has_three_planted_mistakes():
+    numbers = [m.number for m in PLANTED]
+    assert {n: numbers.count(n) for n in set(numbers) if numbers.count(n) < 3} == {}
+    assert len(set(numbers)) == 11  # 4.1 to 4.11
 
 
 @pytest.mark.parametrize("name", LIBRARY_CHECKS)

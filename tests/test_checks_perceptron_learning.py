@@ -113,7 +113,7 @@ def test_perceptron_output_shapes_are_diagnosed():
     [
         (dict(reduce=np.sum), "a sum where the loss takes a mean"),
         (dict(no_sigmoid=True), "the sigmoid is missing"),
-        (dict(sign=-1.0), "sign is flipped"),
+        (dict(sign=-1.0), "Likely cause: sign flipped"),
     ],
 )
 def test_logistic_gradient_diagnoses(mistake, cause):

@@ -119,12 +119,14 @@ def sequential(mt, case, t):
     model = mt.nn.Sequential(*layers)
     t.out("out", model.forward(A.copy()))
     t.out("dLdin", model.backward(G.copy()))
-    if t.reference:
+    if t.reference:  # what typical mistakes give (names of the catalogue's exercise 4.11)
+        t.ctx("G", G)
+        t.ctx("last_on_input", layers[-1].forward(A.copy()))
         model.forward(A.copy())
         wrong = G.copy()
         for module in layers:
             wrong = module.backward(wrong)
-        t.ctx("wrong_order", wrong)
+        t.ctx("first_to_last", wrong)
 
 
 def decode(t, spec):

@@ -10,8 +10,9 @@ import functools
 
 import numpy as np
 
+from .. import diagnosis
 from . import HELD_OUT, Check
-from .judging import Verdict, accuracy_units, encode, get, secret_rng
+from .judging import Verdict, accuracy_units, encode, get, likely, secret_rng
 
 
 def layer_cases(layer, shapes, names, params=lambda shape: {}, out=lambda shape: shape, **extra):
@@ -88,48 +89,54 @@ def layer_checks(chapter, slug, number, cls, cases, names, params=(), mistakes=N
 
 
 def activation(slug, number, cls, mistakes=None, extra_cases=(), **kwargs):
+    """The checks of one activation; mistakes: the catalogue's causes of the exercise by default."""
     cases = layer_cases(cls, [(4, 5), (3, 4), (1, 6)], ("A", "dLdZ"), **kwargs) + list(extra_cases)
+    mistakes = mistakes or catalogued(number, activation_names)
     return layer_checks("backprop", slug, number, cls, cases, ("A", "dLdZ"), mistakes=mistakes)
 
 
-def sigmoid_mistakes(name, ctx, case):
-    if name != "dLdZ":
-        return []
-    Z, G, A = ctx["in"], ctx["G"], ctx["A"]
-    s = 1 / (1 + np.exp(-A))
-    return [("input_not_output", G * Z * (1 - Z)), ("input_not_output", G * s * (1 - s))]
+def catalogued(number, names):
+    """Check.mistakes from the catalogue: the causes of exercise `number` whose formula, on
+    names(ctx, case) (the reference run's arrays under the catalogue's names), is the student's value."""
+
+    def mistakes(quantity, ctx, case):
+        return diagnosis.answers(number, quantity, names(ctx, case))
+
+    return mistakes
 
 
-def tanh_mistakes(name, ctx, case):
-    if name != "dLdZ":
-        return []
-    Z, G, A = ctx["in"], ctx["G"], ctx["A"]
-    return [("input_not_output", G * (1 - Z**2)), ("input_not_output", G * (1 - np.tanh(A) ** 2))]
+def activation_names(ctx, case):
+    """Z the input, A the output, G the upstream gradient; LeakyReLU's slope, Swish's beta and S."""
+    names = dict(Z=ctx["in"], A=ctx["A"], G=ctx["G"], slope=case.get("kwargs", {}).get("negative_slope", 0.0))
+    if "beta" in ctx:
+        names.update(beta=ctx["beta"], S=1 / (1 + np.exp(-ctx["beta"] * ctx["in"])))
+    return names
 
 
-def relu_mistakes(name, ctx, case):
-    if name != "dLdZ":
-        return []
-    slope = case.get("kwargs", {}).get("negative_slope", 0.0)
-    return [("relu_at_zero", ctx["G"] * np.where(ctx["in"] >= 0, 1.0, slope))]
+def linear_names(ctx, case):
+    return dict(A=ctx["in"], W=ctx["W"], b=ctx["b"], G=ctx["G"], N=len(ctx["in"]))
 
 
-def gelu_mistakes(name, ctx, case):
-    if name != "dLdZ":
-        return []
-    from scipy.special import erf
-
-    return [("missing_product_rule", ctx["G"] * 0.5 * (1 + erf(ctx["in"] / np.sqrt(2))))]
-
-
-def softmax_mistakes(name, ctx, case):
-    if name != "dLdZ":
-        return []
-    return [("softmax_diagonal", ctx["G"] * ctx["A"] * (1 - ctx["A"]))]
+def loss_names(ctx, case):
+    """A the predictions, Y the targets; for the cross entropy T the target rows and P the softmax."""
+    A, Y = ctx["in"], ctx["Y"]
+    N, C = A.shape
+    E = np.exp(A - A.max(axis=1, keepdims=True))
+    T = np.eye(C)[Y.astype(int)] if Y.ndim == 1 else Y
+    return dict(A=A, Y=Y, N=N, C=C, T=T, P=E / E.sum(axis=1, keepdims=True))
 
 
-def sequential_mistakes(name, ctx, case):
-    return [("sequential_order", ctx.get("wrong_order"))] if name == "dLdin" else []
+def loss_checks(slug, number, cls, cases):
+    """A loss's forward and backward (2 points each), naming the catalogue's mistakes of `number`."""
+    mistakes = catalogued(number, loss_names)
+    return [
+        Check(f"backprop.{slug}.{step}", f"{number} {cls}.{step}", 2, "loss", cases, compare=(name,), mistakes=mistakes)
+        for step, name in (("forward", "loss"), ("backward", "dLdA"))
+    ]
+
+
+def sequential_names(ctx, case):
+    return {name: ctx[name] for name in ("G", "first_to_last", "last_on_input")}
 
 
 def stability_check(slug, number, cls, cause, program="layer", **case):
@@ -217,9 +224,7 @@ def train_digits_judge(arrays, ctx, case):
         truth,
         bar,
         "the predictions",
-        "Typical causes: a learning rate too small (the loss barely falls) or too large (it jumps "
-        "or turns NaN), too few epochs, no hidden layer, or a step with the wrong sign "
-        "(p.data -= lr * p.grad).",
+        likely("digits_not_learnt").strip(),
         units=3,
         binary=False,
     )
@@ -240,15 +245,17 @@ LOSS_CE = [
 SEQUENTIAL = [dict(seed=400 + i, shape=s) for i, s in enumerate([(3, 4), (2, 5)])]
 
 CHECKS = [
-    *layer_checks("backprop", "linear", "4.1", "Linear", LINEAR, ("Z", "dLdA"), params=("W", "b")),
-    *activation("sigmoid", "4.2", "Sigmoid", sigmoid_mistakes),
+    *layer_checks(
+        "backprop", "linear", "4.1", "Linear", LINEAR, ("Z", "dLdA"), ("W", "b"), catalogued("4.1", linear_names)
+    ),
+    *activation("sigmoid", "4.2", "Sigmoid"),
     stability_check(
         "sigmoid", "4.2", "Sigmoid", "unstable_sigmoid", layer="Sigmoid", shape=[4, 5], out=[4, 5], names=["A", "dLdZ"]
     ),
-    *activation("tanh", "4.3", "Tanh", tanh_mistakes),
-    *activation("relu", "4.4", "ReLU", relu_mistakes, zeros=0.3),
-    *activation("leaky_relu", "4.5", "LeakyReLU", relu_mistakes, zeros=0.3, kwargs={"negative_slope": 0.1}),
-    *activation("gelu", "4.6", "GELU", gelu_mistakes),
+    *activation("tanh", "4.3", "Tanh"),
+    *activation("relu", "4.4", "ReLU", zeros=0.3),
+    *activation("leaky_relu", "4.5", "LeakyReLU", zeros=0.3, kwargs={"negative_slope": 0.1}),
+    *activation("gelu", "4.6", "GELU"),
     *layer_checks(
         "backprop",
         "swish",
@@ -257,13 +264,13 @@ CHECKS = [
         layer_cases("Swish", [(4, 5), (3, 4), (2, 3)], ("A", "dLdZ"), params=lambda s: {"beta": (1,)}),
         ("A", "dLdZ"),
         params=("beta",),
+        mistakes=catalogued("4.7", activation_names),
     ),
-    *activation("softmax", "4.8", "Softmax", softmax_mistakes),
+    *activation("softmax", "4.8", "Softmax"),
     stability_check(
         "softmax", "4.8", "Softmax", "unstable_softmax", layer="Softmax", shape=[4, 5], out=[4, 5], names=["A", "dLdZ"]
     ),
-    Check("backprop.mse_loss.forward", "4.9 MSELoss.forward", 2, "loss", LOSS_MSE, compare=("loss",)),
-    Check("backprop.mse_loss.backward", "4.9 MSELoss.backward", 2, "loss", LOSS_MSE, compare=("dLdA",)),
+    *loss_checks("mse_loss", "4.9", "MSELoss", LOSS_MSE),
     Check(
         "backprop.mse_loss.gradcheck",
         "4.9 MSELoss.backward agrees with finite differences of your forward",
@@ -273,12 +280,7 @@ CHECKS = [
         gradcheck=("dLdA",),
         forward=("loss",),
     ),
-    Check(
-        "backprop.cross_entropy_loss.forward", "4.10 CrossEntropyLoss.forward", 2, "loss", LOSS_CE, compare=("loss",)
-    ),
-    Check(
-        "backprop.cross_entropy_loss.backward", "4.10 CrossEntropyLoss.backward", 2, "loss", LOSS_CE, compare=("dLdA",)
-    ),
+    *loss_checks("cross_entropy_loss", "4.10", "CrossEntropyLoss", LOSS_CE),
     Check(
         "backprop.cross_entropy_loss.gradcheck",
         "4.10 CrossEntropyLoss.backward agrees with finite differences",
@@ -295,10 +297,18 @@ CHECKS = [
         "loss",
         [dict(loss="CrossEntropyLoss", seed=320, shape=[4, 3], target="labels", dtype="float64", big=1e4)],
         compare=("loss", "dLdA"),
-        nonfinite_cause="unstable_softmax",
+        nonfinite_cause="unstable_log_softmax",
         warnings=True,
     ),
-    Check("backprop.sequential.forward", "4.11 Sequential.forward", 1, "sequential", SEQUENTIAL, compare=("out",)),
+    Check(
+        "backprop.sequential.forward",
+        "4.11 Sequential.forward",
+        1,
+        "sequential",
+        SEQUENTIAL,
+        compare=("out",),
+        mistakes=catalogued("4.11", sequential_names),
+    ),
     Check(
         "backprop.sequential.backward",
         "4.11 Sequential.backward",
@@ -306,7 +316,7 @@ CHECKS = [
         "sequential",
         SEQUENTIAL,
         compare=("dLdin",),
-        mistakes=sequential_mistakes,
+        mistakes=catalogued("4.11", sequential_names),
     ),
     Check(
         "backprop.train_digits",

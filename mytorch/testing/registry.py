@@ -11,15 +11,21 @@ CHAPTER_IDS = ("universal_approximation", "perceptron_learning", "matrix_calculu
                "backprop", "optimization", "torch_pipeline")
 
 
+def chapter_modules(package, names=CHAPTER_IDS):
+    """The modules `package.<name>` that exist, in the order of `names`."""
+    modules = []
+    for name in names:
+        try:
+            modules.append(importlib.import_module(f"{package}.{name}"))
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{package}.{name}":
+                raise
+    return modules
+
+
 def _collect():
     checks = {}
-    for chapter_id in CHAPTER_IDS:
-        try:
-            module = importlib.import_module(f"{__package__}.{chapter_id}")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"{__package__}.{chapter_id}":
-                raise
-            continue
+    for module in chapter_modules(__package__):
         checks.update(module.CHECKS)
     return checks
 
