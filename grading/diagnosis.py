@@ -138,22 +138,6 @@ CAUSES = {
         "a step along the gradient",
         "gradient descent moves against the gradient: w = w - lr * dw, b = b - lr * db",
     ),
-    "forward_differences": (
-        "forward differences",
-        "(f(x + eps) - f(x)) / eps is off by about eps f''/2; "
-        "central differences (f(x + eps) - f(x - eps)) / (2 eps) are off by about eps^2",
-    ),
-    "jacobian_layout": (
-        "denominator layout",
-        "the Jacobian asked for is in numerator layout: one row per "
-        "output, J[i, j] = d f_i / d x_j, shape (f(x).size, x.size)",
-    ),
-    "changes_input": ("the caller's x is changed", "work on a copy of x, or put every nudged entry back"),
-    "shape_only_diagnosis": (
-        "labels from shapes, not numbers",
-        "a square gradient and its transpose have "
-        "the same shape: compare the claim (and its transpose) with a numerical gradient",
-    ),
     # notebook exercises of chapter 6 (torch_pipeline)
     "window_zero_padding": (
         "zero padding",

@@ -161,12 +161,12 @@ def test_spot_transposed_defeats_a_shape_rule(seed):
 
 def test_square_transposed_claim_explains_why_shape_cannot_tell():
     text = all_messages(run("spot_transposed", lambda *a: diagnose(*a, rule="shape"), 0))
-    assert "square, so its shape cannot tell you" in text
+    assert "Likely cause: labels from shapes, not numbers - a square gradient and its transpose have" in text
 
 
 def test_calling_everything_transposed_that_is_not_ok_is_caught():
     text = all_messages(run("spot_transposed", lambda *a: diagnose(*a, rule="no-wrong"), 0))
-    assert "even its transpose is not the gradient" in text
+    assert "claim is neither the gradient nor its transpose. Likely cause: a wrong claim accepted" in text
 
 
 @pytest.mark.parametrize("label", ["ok", "transposed", "wrong"])

@@ -19,6 +19,7 @@ import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import diagnosis
 from ..course import CHAPTERS
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "cases"
@@ -93,3 +94,13 @@ def all_checks(chapter=None):
             continue
         checks.extend(module.CHECKS)
     return checks
+
+
+def catalogued(number, names):
+    """Check.mistakes from the catalogue: the causes of exercise `number` whose formula, on
+    names(ctx, case) (the reference run's arrays under the catalogue's names), is the student's value."""
+
+    def mistakes(quantity, ctx, case):
+        return diagnosis.answers(number, quantity, names(ctx, case))
+
+    return mistakes

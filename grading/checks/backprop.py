@@ -10,8 +10,7 @@ import functools
 
 import numpy as np
 
-from .. import diagnosis
-from . import HELD_OUT, Check
+from . import HELD_OUT, Check, catalogued
 from .judging import Verdict, accuracy_units, encode, get, likely, secret_rng
 
 
@@ -93,16 +92,6 @@ def activation(slug, number, cls, mistakes=None, extra_cases=(), **kwargs):
     cases = layer_cases(cls, [(4, 5), (3, 4), (1, 6)], ("A", "dLdZ"), **kwargs) + list(extra_cases)
     mistakes = mistakes or catalogued(number, activation_names)
     return layer_checks("backprop", slug, number, cls, cases, ("A", "dLdZ"), mistakes=mistakes)
-
-
-def catalogued(number, names):
-    """Check.mistakes from the catalogue: the causes of exercise `number` whose formula, on
-    names(ctx, case) (the reference run's arrays under the catalogue's names), is the student's value."""
-
-    def mistakes(quantity, ctx, case):
-        return diagnosis.answers(number, quantity, names(ctx, case))
-
-    return mistakes
 
 
 def activation_names(ctx, case):

@@ -5,19 +5,20 @@ and gradients are compared with the reference run's; the labels of 3.3 with the 
 
 import numpy as np
 
-from . import Check
+from . import Check, catalogued
 from .judging import NOTEBOOK_TIMEOUT_S, Verdict, get, likely
 
 NOTEBOOK = "matrix_calculus.ipynb"
 LABELS = ("ok", "transposed", "wrong")
 
 
-def jacobian_mistakes(name, ctx, case):
-    """A square Jacobian transposed (denominator layout); forward differences on exp(5 x)."""
-    if name != "J":
-        return []
-    candidates = [("jacobian_layout", ctx["J"].T)] if ctx["J"].shape[0] == ctx["J"].shape[1] else []
-    return candidates + ([("forward_differences", ctx["forward"])] if "forward" in ctx else [])
+def jacobian_names(ctx, case):
+    """The catalogue's names of exercise 3.1: J, the right Jacobian; forward, forward differences'."""
+    return {"J": ctx["J"], **({"forward": ctx["forward"]} if "forward" in ctx else {})}
+
+
+def linear_names(ctx, case):
+    return dict(A=ctx["A"], W=ctx["W"], G=ctx["G"], N=len(ctx["A"])) if "A" in ctx else {}
 
 
 def unchanged_judge(arrays, ctx, case):
@@ -30,25 +31,24 @@ def unchanged_judge(arrays, ctx, case):
     return verdict.result()
 
 
-def _hint(name, truth, said, square):
+# the catalogue's cause of each wrong label, by (truth, said)
+LABEL_CAUSES = {
+    ("transposed", "ok"): "shape_only_diagnosis",
+    ("wrong", "ok"): "wrong_claim_accepted",
+    ("wrong", "transposed"): "wrong_claim_accepted",
+}
+
+
+def _hint(name, truth, said):
     """Why one label is wrong, in the student's terms."""
     if not 0 <= said < len(LABELS):
         return f"{name}: the answer is {'missing' if said == -2 else 'not one of ok, transposed, wrong'}"
     said, truth = LABELS[said], LABELS[truth]
-    if truth == "transposed" and said == "ok":
-        return f"{name}: you said 'ok', but the claim is the transpose of the gradient." + (
-            likely("shape_only_diagnosis") if square else ""
-        )
-    if truth == "wrong":
-        return (
-            f"{name}: you said {said!r}, but the claim is neither the gradient nor its transpose (a sign, a "
-            "factor or a row is off): a right shape is not a right gradient"
-        )
-    return (
-        f"{name}: you said {said!r}, but the claim is {'the gradient' if truth == 'ok' else 'its transpose'}"
-        " (numerical and analytic agree to about 1e-8: is a tolerance too tight, or the transpose compared "
-        "the wrong way?)"
-    )
+    cause = LABEL_CAUSES.get((truth, said), "right_claim_rejected")
+    return f"{name}: you said {said!r}, but the claim is {CLAIMS[truth]}." + likely(cause)
+
+
+CLAIMS = {"ok": "the gradient", "transposed": "its transpose", "wrong": "neither the gradient nor its transpose"}
 
 
 def diagnose_judge(arrays, ctx, case):
@@ -60,8 +60,7 @@ def diagnose_judge(arrays, ctx, case):
         verdict.unit(False, f"expected one label for each of {', '.join(names)}")
         return verdict.result()
     truth = [LABELS.index(label) for label, _ in case["claims"].values()]
-    square = {name: len(shape) == 2 and shape[0] == shape[1] for name, shape in case["params"].items()}
-    wrong = [_hint(name, t, s, square[name]) for name, t, s in zip(names, truth, said) if t != s]
+    wrong = [_hint(name, t, s) for name, t, s in zip(names, truth, said) if t != s]
     verdict.unit(not wrong, "; ".join(wrong))
     return verdict.result()
 
@@ -137,6 +136,8 @@ LINEAR = [
     dict(seed=101, N=2, C_in=6, C_out=4, label="N 2, C_in 6, C_out 4"),
 ]
 
+LINEAR_MISTAKES = catalogued("3.2", linear_names)
+
 CHECKS = [
     notebook_check(
         "numerical_jacobian.values",
@@ -145,7 +146,7 @@ CHECKS = [
         "jacobian",
         JACOBIAN,
         compare=("J",),
-        mistakes=jacobian_mistakes,
+        mistakes=catalogued("3.1", jacobian_names),
     ),
     notebook_check(
         "numerical_jacobian.central",
@@ -156,7 +157,7 @@ CHECKS = [
         compare=("J",),
         rtol=1e-7,
         atol=1e-9,
-        mistakes=jacobian_mistakes,
+        mistakes=catalogued("3.1", jacobian_names),
     ),
     notebook_check(
         "numerical_jacobian.unchanged",
@@ -166,8 +167,17 @@ CHECKS = [
         [dict(f="unchanged", seed=5, m=3, n=3, label="sin(x)")],
         judge=unchanged_judge,
     ),
-    notebook_check("linear_backward.dLdA", "3.2 linear_backward dLdA", 1, "linear", LINEAR, compare=("dLdA",)),
-    notebook_check("linear_backward.dLdW", "3.2 linear_backward dLdW", 1, "linear", LINEAR, compare=("dLdW",)),
-    notebook_check("linear_backward.dLdb", "3.2 linear_backward dLdb", 1, "linear", LINEAR, compare=("dLdb",)),
+    *[
+        notebook_check(
+            f"linear_backward.{q}",
+            f"3.2 linear_backward {q}",
+            1,
+            "linear",
+            LINEAR,
+            compare=(q,),
+            mistakes=LINEAR_MISTAKES,
+        )
+        for q in ("dLdA", "dLdW", "dLdb")
+    ],
     notebook_check("spot_transposed", "3.3 diagnose_gradients", 3, "diagnose", problems(), judge=diagnose_judge),
 ]

@@ -11,7 +11,7 @@ reference solution. seed=0 is the case the notebook shows; other seeds draw othe
 """
 import numpy as np
 
-from .report import Mismatch, compare, run_check
+from .report import Mismatch, answers, cause_text, compare, run_check
 
 LABELS = ("ok", "transposed", "wrong")
 
@@ -55,9 +55,8 @@ def _as_jacobian(quantity, J, n_out, n_in, out_shape, in_shape):
     if J.shape == (n_out, n_in):
         return J
     if J.shape == (n_in, n_out) and n_in != n_out:
-        raise Mismatch(f"{quantity}: expected shape {(n_out, n_in)}, got {J.shape}: that is the "
-                       "denominator layout (one row per input). The Jacobian asked for here is in "
-                       "numerator layout: one row per output, J[i, j] = d f_i / d x_j")
+        raise Mismatch(f"{quantity}: expected shape {(n_out, n_in)}, got {J.shape}, one row per input. "
+                       f"{cause_text('jacobian_layout')}")
     if J.shape == tuple(out_shape) + tuple(in_shape):
         raise Mismatch(f"{quantity}: expected shape {(n_out, n_in)}, got {J.shape}: flatten the "
                        "outputs and the inputs (row-major, like .ravel()) so that J is a 2-D table")
@@ -76,7 +75,8 @@ def numerical_jacobian_checks(answer, seed=0):
         J = _as_jacobian("J of tanh(M x)", answer(lambda v: np.tanh(M @ v), x.copy()),
                          m, n, (m,), (n,))
         expected = (1 - np.tanh(M @ x) ** 2)[:, None] * M  # diag(1 - tanh^2) M
-        compare("J of tanh(M x)", expected, J.astype(np.float64, copy=False), rtol=1e-6, atol=1e-8)
+        compare("J of tanh(M x)", expected, J.astype(np.float64, copy=False), rtol=1e-6, atol=1e-8,
+                candidates=answers("3.1", "J", J=expected))
 
     def matrix_input():
         W = rng.standard_normal((m, n))
@@ -103,9 +103,8 @@ def numerical_jacobian_checks(answer, seed=0):
         forward = np.diag((np.exp(k * (x + 1e-6)) - np.exp(k * x)) / 1e-6)
         close = np.abs(J - expected) <= 1e-9 + 1e-7 * np.abs(expected)
         if not np.all(close) and np.allclose(J, forward, rtol=1e-7, atol=1e-9):
-            raise Mismatch("J of exp(5 x) is off by about eps * f''/(2 f') = 2.5e-6 relative: that "
-                           "is the error of forward differences (f(x+eps) - f(x)) / eps. Use central "
-                           "differences (f(x+eps) - f(x-eps)) / (2 eps), whose error is about eps**2")
+            raise Mismatch(f"J of exp(5 x) is off by about eps * f''/(2 f') = 2.5e-6 relative. "
+                           f"{cause_text('forward_differences')}")
         compare("J of exp(5 x) (central differences are accurate to ~1e-10 here)", expected, J,
                 rtol=1e-7, atol=1e-9)
 
@@ -116,8 +115,7 @@ def numerical_jacobian_checks(answer, seed=0):
         if not np.array_equal(x, before):
             worst = int(np.argmax(np.abs(x - before)))
             raise Mismatch(f"your function changed the caller's x (x[{worst}] went from "
-                           f"{before[worst]:.6g} to {x[worst]:.6g}): work on a copy, or put every "
-                           "nudged entry back to its original value")
+                           f"{before[worst]:.6g} to {x[worst]:.6g}). {cause_text('changes_input')}")
 
     return [run_check("numerical Jacobian: vector -> vector", vector_to_vector),
             run_check("numerical Jacobian: matrix input, flattened", matrix_input),
@@ -165,7 +163,7 @@ def linear_backward_checks(answer, seed=0):
             hint = hints.get(actual.shape)
             if hint and actual.shape != expected[name].shape:
                 raise Mismatch(f"{name}: expected shape {expected[name].shape}, got {actual.shape}. {hint}")
-            compare(name, expected[name], actual)
+            compare(name, expected[name], actual, candidates=answers("3.2", name, A=A, W=W, G=G, N=N))
         return body
 
     dLdb_hints = {(N, C_out): "That is one bias gradient per sample: b is shared by every row of "
@@ -253,25 +251,17 @@ def _draw_labels(rng, problems):
             return labels
 
 
-def _verdict_hint(name, truth, said, claim_shape, param_shape):
+# the catalogue's cause of each wrong label, by (truth, said)
+LABEL_CAUSES = {("transposed", "ok"): "shape_only_diagnosis", ("wrong", "ok"): "wrong_claim_accepted",
+                ("wrong", "transposed"): "wrong_claim_accepted"}
+CLAIMS = {"ok": "the gradient", "transposed": "its transpose", "wrong": "neither the gradient nor its transpose"}
+
+
+def _verdict_hint(name, truth, said):
     if said not in LABELS:
         return f"{name}: answer {said!r} is not one of 'ok', 'transposed', 'wrong'"
-    square = param_shape[0] == param_shape[-1] if len(param_shape) == 2 else False
-    if truth == "transposed" and said == "ok":
-        extra = " It is square, so its shape cannot tell you: compare numbers." if square else ""
-        return (f"{name}: you said 'ok', but the claimed gradient is the transpose of the true one.{extra} "
-                "Compare the claim with a numerical gradient AND the claim's transpose with it")
-    if truth == "ok" and said == "transposed":
-        return f"{name}: you said 'transposed', but the claim already equals the numerical gradient as it is"
-    if truth == "wrong" and said == "transposed":
-        return (f"{name}: you said 'transposed', but even its transpose is not the gradient (a sign, a "
-                "factor or a shuffled row is off too): a reversed shape alone does not make it 'transposed'")
-    if truth == "wrong" and said == "ok":
-        return (f"{name}: you said 'ok', but the claim differs from the numerical gradient; a right "
-                "shape is not a right gradient")
-    return (f"{name}: you said 'wrong', but the claim is {'the gradient' if truth == 'ok' else 'its transpose'}"
-            " (numerical and analytic agree to about 1e-8; is your tolerance too tight, or your "
-            "numerical gradient off?)")
+    cause = LABEL_CAUSES.get((truth, said), "right_claim_rejected")
+    return f"{name}: you said {said!r}, but the claim is {CLAIMS[truth]}. {cause_text(cause)}"
 
 
 def spot_transposed_checks(answer, seed=0):
@@ -308,8 +298,7 @@ def spot_transposed_checks(answer, seed=0):
                 raise Mismatch(f"no label for {', '.join(missing)}: give one for every parameter")
             for name in params:
                 if said[name] != truth[name]:
-                    raise Mismatch(_verdict_hint(name, truth[name], said[name],
-                                                 claimed[name].shape, params[name].shape))
+                    raise Mismatch(_verdict_hint(name, truth[name], said[name]))
 
         shapes = ", ".join(f"{k} {v.shape}" for k, v in params.items())
         results.append(run_check(f"spot the transposed gradient: {title} ({shapes})", body))
