@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from cycler import cycler
+from matplotlib.patches import Circle, Rectangle
 
 ASSETS = Path(__file__).resolve().parent
 COURSE = ASSETS.parent  # the course folder (a clone, the student bundle, Colab's /content/dlcourse)
@@ -234,7 +235,6 @@ def tiny_network(steps, x, W, v, upto, ax=None):
     Returns the axes.
     """
     import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle
 
     if ax is None:
         _, ax = plt.subplots(figsize=(10.5, 4.7))
@@ -274,3 +274,97 @@ def tiny_network(steps, x, W, v, upto, ax=None):
     ax.set_aspect("equal")
     ax.axis("off")
     return ax
+
+
+def decision_line(ax, w, b, lim=(-2.5, 2.5)):
+    """The line w . x + b = 0 of a 2-D linear classifier across lim, with its normal w as a
+    green arrow from the origin. Nothing is drawn for w = 0 (no line), b alone then decides."""
+    w = np.asarray(w, dtype=float)
+    line = np.linspace(*lim, 2)
+    if abs(w[1]) > 1e-12:
+        ax.plot(line, -(w[0] * line + b) / w[1], "k-")
+    elif abs(w[0]) > 1e-12:
+        ax.axvline(-b / w[0], color="k")
+    if np.any(w):
+        arrow = dict(arrowstyle="->", lw=2, color="green")
+        ax.annotate("", xy=w / np.linalg.norm(w), xytext=(0, 0), arrowprops=arrow)
+
+
+def matrix_grid(ax, shape, title, color, width, height):
+    """A (rows, cols) matrix as a grid of squares, one per number, on a width x height canvas
+    (the same canvas for every panel keeps one scale), titled with its shape."""
+    rows, cols = shape
+    for r in range(rows):
+        for c in range(cols):
+            ax.add_patch(Rectangle((c, -r - 1), 1, 1, fc=color, ec="white", alpha=0.6))
+    ax.set_xlim(0, width)
+    ax.set_ylim(-height, 0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"{title}\nshape {shape}", fontsize=10)
+
+
+def bar_chart(ax, values, colors, ylabel, title, log=False):
+    """One bar per entry of values ({label: number}), its number written above it."""
+    ax.bar(list(values), list(values.values()), color=colors)
+    if log:
+        ax.set_yscale("log")
+    ax.set(ylabel=ylabel, title=title)
+    for i, value in enumerate(values.values()):
+        ax.text(i, value * (1.15 if log else 1.02), f"{value:,.0f}", ha="center")
+
+
+class LivePlot:
+    """Loss and held-out accuracy per epoch, redrawn every `every` epochs in one figure.
+
+    Call it as monitor(epoch, loss, model) after each epoch; call close() when training is done.
+    X_val (N, D) and y_val (N,) are the held-out inputs and labels; model.forward(X_val) gives
+    the (N, classes) scores. The figure works in Jupyter, in Colab and without a screen.
+    """
+
+    def __init__(self, X_val, y_val, every=5):
+        import matplotlib.pyplot as plt
+
+        self.X_val, self.y_val, self.every = X_val, y_val, every
+        self.epochs, self.losses, self.accuracies = [], [], []
+        self.fig, (self.ax_loss, self.ax_acc) = plt.subplots(1, 2, figsize=(10, 3.2))
+        self.handle = None  # the figure is shown at its first drawing
+
+    def __call__(self, epoch, loss, model):
+        model.eval()
+        scores = model.forward(self.X_val)
+        model.train()
+        self.epochs.append(epoch)
+        self.losses.append(float(loss))
+        self.accuracies.append(float(np.mean(scores.argmax(axis=1) == self.y_val)))
+        if epoch % self.every == 0:
+            self.draw()
+
+    def draw(self):
+        from IPython.display import display
+
+        for ax in (self.ax_loss, self.ax_acc):
+            ax.clear()
+            ax.set_xlabel("epoch")
+            ax.grid(alpha=0.3)
+        self.ax_loss.plot(self.epochs, self.losses, color="tab:red")
+        self.ax_loss.set_ylabel("training loss")
+        self.ax_loss.set_yscale("log")
+        self.ax_acc.plot(self.epochs, self.accuracies, color="tab:blue")
+        self.ax_acc.axhline(0.95, ls="--", color="0.5")
+        self.ax_acc.set_ylabel("test accuracy")
+        self.ax_acc.set_ylim(0.5, 1.0)
+        if self.accuracies:
+            self.ax_acc.set_title(f"epoch {self.epochs[-1]}: test accuracy {self.accuracies[-1]:.1%}")
+        self.fig.tight_layout()
+        if self.handle is None:
+            self.handle = display(self.fig, display_id=True)
+        else:
+            self.handle.update(self.fig)
+
+    def close(self):
+        import matplotlib.pyplot as plt
+
+        if self.epochs:
+            self.draw()
+        plt.close(self.fig)

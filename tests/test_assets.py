@@ -170,3 +170,68 @@ def test_the_grader_puts_the_course_assets_in_place_of_the_students(tmp_path):
     course_assets(linked)
     assert not (linked / "assets").is_symlink() and (linked / "assets" / "course.py").is_file()
     assert (target / "keep.txt").exists()  # the link was removed, never followed
+
+
+def test_decision_line_draws_w_x_plus_b_zero_and_the_normal():
+    fig, ax = plt.subplots()
+    course.decision_line(ax, [1.0, 2.0], -1.0, lim=(-2, 2))
+    (line,) = ax.lines
+    xs, ys = line.get_data()
+    np.testing.assert_allclose(1.0 * xs + 2.0 * ys - 1.0, 0.0)  # on the line w . x + b = 0
+    np.testing.assert_allclose(ax.texts[0].xy, np.array([1.0, 2.0]) / np.sqrt(5))  # the arrow: w, unit length
+    fig2, ax2 = plt.subplots()
+    course.decision_line(ax2, [2.0, 0.0], 1.0)
+    assert ax2.lines[0].get_xdata()[0] == -0.5  # vertical: x1 = -b / w1
+    fig3, ax3 = plt.subplots()
+    course.decision_line(ax3, [0.0, 0.0], 1.0)
+    assert not ax3.lines and not ax3.texts
+    for f in (fig, fig2, fig3):
+        plt.close(f)
+
+
+def test_matrix_grid_draws_one_square_per_number():
+    fig, ax = plt.subplots()
+    course.matrix_grid(ax, (2, 3), "W", "tab:blue", width=5, height=4)
+    assert len(ax.patches) == 6
+    assert sorted({(p.get_x(), p.get_y()) for p in ax.patches}) == [(c, -r - 1) for c in range(3) for r in (1, 0)]
+    assert ax.get_title() == "W\nshape (2, 3)" and ax.get_xlim() == (0, 5) and ax.get_ylim() == (-4, 0)
+    plt.close(fig)
+
+
+def test_bar_chart_writes_each_value_above_its_bar():
+    fig, ax = plt.subplots()
+    course.bar_chart(ax, {"slow": 1000.0, "fast": 250000.0}, ["gray", "green"], "samples / s", "speed", log=True)
+    assert [round(p.get_height()) for p in ax.patches] == [1000, 250000]
+    assert [t.get_text() for t in ax.texts] == ["1,000", "250,000"]
+    assert ax.get_yscale() == "log" and ax.get_title() == "speed"
+    plt.close(fig)
+
+
+class ConstantModel:
+    """Scores (N, 2) that always pick class 1; counts its eval/train switches."""
+
+    def __init__(self):
+        self.modes = []
+
+    def eval(self):
+        self.modes.append("eval")
+
+    def train(self):
+        self.modes.append("train")
+
+    def forward(self, X):
+        return np.tile([0.0, 1.0], (len(X), 1))
+
+
+def test_live_plot_records_loss_and_accuracy_and_draws_every_few_epochs():
+    y_val = np.array([1, 1, 0, 1])
+    plot = course.LivePlot(np.zeros((4, 3)), y_val, every=2)
+    model = ConstantModel()
+    for epoch, loss in enumerate([1.0, 0.5, 0.25], start=1):
+        plot(epoch, loss, model)
+    assert plot.losses == [1.0, 0.5, 0.25] and plot.accuracies == [0.75] * 3
+    assert model.modes == ["eval", "train"] * 3  # evaluated in eval mode, handed back in train mode
+    np.testing.assert_array_equal(plot.ax_loss.lines[0].get_ydata(), [1.0, 0.5])  # drawn at epoch 2
+    plot.close()  # draws the last epoch too
+    np.testing.assert_array_equal(plot.ax_loss.lines[0].get_ydata(), [1.0, 0.5, 0.25])
+    assert plot.ax_acc.get_title() == "epoch 3: test accuracy 75.0%"
