@@ -235,3 +235,11 @@ def test_live_plot_records_loss_and_accuracy_and_draws_every_few_epochs():
     plot.close()  # draws the last epoch too
     np.testing.assert_array_equal(plot.ax_loss.lines[0].get_ydata(), [1.0, 0.5, 0.25])
     assert plot.ax_acc.get_title() == "epoch 3: test accuracy 75.0%"
+
+
+def test_the_student_bundle_carries_the_assets():
+    from grading.release import bundle_files, edition_on_disk
+
+    files = bundle_files(ROOT, edition_on_disk(ROOT))
+    assert files["assets/course.py"] == (ASSETS / "course.py").read_bytes()
+    assert not [path for path in files if path.startswith("assets/") and "__pycache__" in path]
