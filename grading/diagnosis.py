@@ -81,35 +81,6 @@ CAUSES = {
         "eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2",
     ),
     # notebook exercises (chapters 1 to 4)
-    "truth_table_flipped": (
-        "every output flipped",
-        "the output unit is an OR of the row detectors: it "
-        "fires when at least one hidden unit fires (weights +1, bias -0.5)",
-    ),
-    "truth_table_bit_order": (
-        "inputs read in reverse order",
-        "x_1 is the first column of the input, the most significant bit of the row number",
-    ),
-    "truth_table_false_alarms": (
-        "a row detector fires on other rows",
-        "weigh the row's 1-bits with +1, its 0-bits with -1, and give the unit bias -(number of 1-bits) + 0.5",
-    ),
-    "truth_table_misses": (
-        "a true row is missed",
-        "every true row needs a hidden unit that fires on it, "
-        "and the output unit fires when ONE of them does (bias -0.5)",
-    ),
-    "bump_sign": (
-        "bump sign flipped",
-        "a bump is sigmoid(s(x - left)) - sigmoid(s(x - right)), with height f(midpoint)",
-    ),
-    "bump_not_steep": ("sigmoids not steep", "the sigmoids' slopes must be the steepness asked for: w = steepness"),
-    "bump_half_ends": (
-        "half-height bumps at the ends",
-        "a sigmoid centred exactly on x = 0 (or 1) is only "
-        "1/2 there: put the outer edges of the first and last bump outside [0, 1]",
-    ),
-    "bump_offset": ("constant offset", "the whole curve is shifted by a constant: check the output bias c"),
     "perceptron_strict": (
         "update only when the score is < 0",
         "with w = 0 every score is 0, and a point on the boundary is a mistake too: update when y (w.x + b) <= 0",
@@ -128,11 +99,6 @@ CAUSES = {
         "unstable logistic loss",
         "log(sigmoid(z)) underflows to log(0) for large |z|: "
         "write the loss as logaddexp(0, z) - y z and the sigmoid without exp(-z)",
-    ),
-    "labels_swapped": (
-        "labels swapped",
-        "more than half of the held-out points are wrong, so the two "
-        "classes are exchanged: predict 1 where the output is > 0 (targets 2y - 1)",
     ),
     "gradient_ascent": (
         "a step along the gradient",

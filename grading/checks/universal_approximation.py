@@ -12,7 +12,7 @@ import itertools
 
 import numpy as np
 
-from . import CASES_DIR, Check
+from . import CASES_DIR, Check, catalogued
 from .backprop import layer_cases, layer_checks
 from .judging import NOTEBOOK_TIMEOUT_S, Verdict, accuracy_units, get, likely
 
@@ -30,6 +30,13 @@ def rbf_cases():
             out=[case["shape"][0], K],
         )
     return cases
+
+
+def rbf_names(ctx, case):
+    """The catalogue's names of exercise 1.3, from the reference run."""
+    A, C, G, Phi = ctx["in"], ctx["centers"], ctx["G"], ctx["Phi"]
+    D2 = ((A[:, None, :] - C[None, :, :]) ** 2).sum(axis=2)
+    return dict(A=A, C=C, G=G, Phi=Phi, D2=D2, GP=G * Phi, gamma=case["kwargs"]["gamma"])
 
 
 # ------------------------------------------------------------------ exercise 1.1
@@ -186,23 +193,12 @@ def rbf_classifier_judge(arrays, ctx, case):
         truth,
         0.9,
         "predict(X_test)",
-        "Try more centers, centers taken from the training points, or another gamma (too small: "
-        "every bump covers everything; too large: each bump sees only its own point)",
+        likely("rbf_underfit").strip(),
     )
     return verdict.result()
 
 
 # ------------------------------------------------------------------ exercise 1.5
-
-# In the visible check's words (solutions/mytorch/testing/universal_approximation.py, PARITY_CAUSES).
-PARITY_CAUSES = {
-    "or": "the network computes OR - the output weights must alternate, +1, -1, +1, ..., so that the "
-    "first s counting units add up to 1 for odd s and to 0 for even s",
-    "flipped": "every output is flipped - with s inputs on, exactly units 1, ..., s must fire (unit k: "
-    "weights 1, bias -k + 1/2), and the output bias is -1/2",
-    "count": "the output is wrong for some numbers of ones - unit k must fire when at least k inputs are "
-    "on (weights 1, bias -k + 1/2), and the output weights alternate +1, -1, +1 and so on",
-}
 
 
 def parity_judge(arrays, ctx, case):
@@ -232,31 +228,23 @@ def parity_judge(arrays, ctx, case):
     wrong = np.flatnonzero(got != parity)
     rows = ", ".join(f"input {tuple(int(v) for v in X[r])}: expected {parity[r]}, got {got[r]}" for r in wrong[:3])
     if np.array_equal(got, 1 - parity):
-        cause = "flipped"
+        cause = "parity_flipped"
     elif np.array_equal(got, (count >= 1).astype(int)):
-        cause = "or"
+        cause = "parity_or"
     elif all(len(set(got[count == s].tolist())) == 1 for s in np.unique(count)):
-        cause = "count"
+        cause = "parity_count"
     else:
         cause = None
     verdict.unit(
         wrong.size == 0,
         f"{wrong.size} of {len(X)} inputs wrong ({rows}{', ...' if wrong.size > 3 else ''})."
-        + (f" Likely cause: {PARITY_CAUSES[cause]}." if cause else ""),
+        + (likely(cause) if cause else ""),
         units=2,
     )
     return verdict.result()
 
 
 # ------------------------------------------------------------------ exercise 1.6
-
-# In the visible check's words (solutions/mytorch/testing/universal_approximation.py, SAWTOOTH_CAUSES).
-SAWTOOTH_CAUSES = {
-    "ramp": "the tent's second unit is weighted -2, which flattens the tent into a ramp that stops at 1; "
-    "it must cancel the slope +2 and bend it down to -2, so its weight is -4",
-    "scaled": "the output has the right shape but the wrong height: one tent must map [0, 1] onto [0, 1] "
-    "(peak 1 at x = 1/2)",
-}
 
 
 def tent_power(x, k):
@@ -294,16 +282,15 @@ def sawtooth_judge(arrays, ctx, case):
         ramp = 2 * np.maximum(ramp, 0) - 2 * np.maximum(ramp - 0.5, 0)
     scale = got @ target / (target @ target)
     cause = (
-        "ramp"
+        "tent_ramp"
         if np.allclose(got, ramp, atol=1e-6)
-        else "scaled"
+        else "sawtooth_scaled"
         if np.allclose(got, scale * target, atol=1e-6)
         else None
     )
     verdict.unit(
         not wrong.any(),
-        f"{int(wrong.sum())} of {x.size} points of [0, 1] wrong."
-        + (f" Likely cause: {SAWTOOTH_CAUSES[cause]}." if cause else ""),
+        f"{int(wrong.sum())} of {x.size} points of [0, 1] wrong." + (likely(cause) if cause else ""),
         units=2,
     )
     return verdict.result()
@@ -333,6 +320,7 @@ CHECKS = [
         rbf_cases(),
         ("Phi", "dLdA"),
         params=("centers",),
+        mistakes=catalogued("1.3", rbf_names),
         cases_file=CASES_DIR / "backprop.py",
     ),
     notebook_check(

@@ -52,7 +52,7 @@ MISTAKES = [
         "output weights all +1: an OR of the counting units, not parity",
         [nb("w2 = (-1.0) ** (k + 1)", "w2 = np.ones(n)")],
         "parity",
-        says="Likely cause: the network computes OR",
+        "parity_or",
     ),
     M(
         "tent-ramp",
@@ -60,7 +60,35 @@ MISTAKES = [
         "the tent's falling unit weighted -2: a ramp that stops at 1",
         [nb("fold = np.array([[2.0, -4.0]])", "fold = np.array([[2.0, -2.0]])")],
         "sawtooth",
-        says="Likely cause: the tent's second unit is weighted -2",
+        "tent_ramp",
+    ),
+    M(
+        "rbf-no-factor-2",
+        "1.3 RBF.backward",
+        "dLdA without the 2 of d||a - c||^2/da",
+        [
+            (
+                "nn/rbf.py",
+                "return 2 * (A * G.sum(axis=1, keepdims=True) - G @ C)",
+                "return A * G.sum(axis=1, keepdims=True) - G @ C",
+            )
+        ],
+        "rbf.backward.dLdA",
+        "rbf_factor_2_missing",
+    ),
+    M(
+        "rbf-distance-not-squared",
+        "1.3 RBF.forward",
+        "Phi from the distance, not its square",
+        [
+            (
+                "nn/rbf.py",
+                "self.Phi = np.exp(-self.gamma * np.maximum(D, 0))",
+                "self.Phi = np.exp(-self.gamma * np.sqrt(np.maximum(D, 0)))",
+            )
+        ],
+        "rbf.forward",
+        "rbf_distance_not_squared",
     ),
 ]
 
@@ -81,4 +109,8 @@ TYPICAL = [
         ),
         7.84,
     ),
+    # the RBF layer's other slips (at least three per library exercise). b: 1.3 -1.5 (dLdA, and the
+    # gradient check where dLdA is compared); c: 1.3 -5 (a wrong forward: every check of the layer)
+    Typical("universal_approximation-typical-b", "universal_approximation", ("rbf-no-factor-2",), 15.5),
+    Typical("universal_approximation-typical-c", "universal_approximation", ("rbf-distance-not-squared",), 12.0),
 ]

@@ -25,4 +25,9 @@ CAUSES = {
         "of each term (and of the update: parameters move against the gradient)",
     ),
     "missing_bias": ("missing bias", "every row is off by the same vector: add the bias b"),
+    "labels_swapped": (
+        "labels swapped",
+        "more than half of the held-out points are wrong, so the two classes are exchanged: predict 1 "
+        "where the output is > 0 (targets 2y - 1)",
+    ),
 }

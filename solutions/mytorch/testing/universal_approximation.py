@@ -14,7 +14,7 @@ import itertools
 
 import numpy as np
 
-from .report import Mismatch, compare, run_check
+from .report import Mismatch, answers, cause_text, compare, run_check
 
 # The truth table of exercise 1.1 in the notebook: output for inputs 000, 001, ..., 111.
 CHAPTER_TABLE = (0, 1, 0, 1, 1, 1, 0, 0)
@@ -91,21 +91,16 @@ def _truth_table_case(answer, table):
             return
         reversed_table = table.reshape((2,) * n).transpose(tuple(range(n))[::-1]).reshape(-1)
         if np.array_equal(got, 1 - table):
-            cause = ("every output is flipped: the output unit is an OR, it fires when at least one "
-                     "hidden unit fires (weights +1, bias -0.5)")
+            cause = cause_text("truth_table_flipped")
         elif not np.array_equal(table, reversed_table) and np.array_equal(got, reversed_table):
-            cause = ("the inputs are read in reverse order: x_1 is the first column of the input, "
-                     "the most significant bit of the row number")
+            cause = cause_text("truth_table_bit_order")
         elif np.all(got[wrong] == 1):
-            cause = ("false alarms only: a hidden unit fires on more inputs than its own row. A row "
-                     "detector must weigh the 1-bits with +1, the 0-bits with -1, and have bias "
-                     "-(number of 1-bits) + 0.5")
+            cause = cause_text("truth_table_false_alarms")
         elif np.all(got[wrong] == 0):
-            cause = ("misses only: some true row has no hidden unit that fires on it, or the output "
-                     "unit needs more than one hidden unit to fire (its bias should be -0.5)")
+            cause = cause_text("truth_table_misses")
         else:
-            cause = "compare one hidden unit's pre-activation by hand on a wrong input"
-        raise Mismatch(f"{wrong.size} of {len(table)} inputs wrong: {rows}. Likely cause: {cause}")
+            cause = "Compare one hidden unit's pre-activation by hand on a wrong input."
+        raise Mismatch(f"{wrong.size} of {len(table)} inputs wrong: {rows}. {cause}")
 
     return run_check(f"truth table {''.join(map(str, table))} ({n} inputs, every input)", body)
 
@@ -175,20 +170,18 @@ def _bump_case(answer, f, n_bumps, steepness, label):
                    f"network = {y[worst]:.4g}); allowed {tol:.3g}")
         interior = error[50:-50]
         if np.allclose(y, -f(x), atol=tol):
-            cause = "the sign is flipped: a bump is sigmoid(s(x - left)) - sigmoid(s(x - right))"
+            cause = cause_text("bump_sign")
         elif np.max(np.abs(w)) < 0.5 * steepness:
-            cause = (f"the sigmoids are not steep: the largest |w| is {np.max(np.abs(w)):.3g}, but the "
-                     f"steepness asked for is {steepness}; use w = steepness")
+            cause = (f"The largest |w| is {np.max(np.abs(w)):.3g}, the steepness asked for {steepness}. "
+                     + cause_text("bump_not_steep"))
         elif (worst < 50 or worst > len(x) - 51) and interior.max() <= tol:
-            cause = ("the error sits at the end of the interval: a sigmoid centred exactly on x = 0 "
-                     "(or 1) is only 1/2 there, so the first (last) bump reaches half its height. Put "
-                     "the outer edges of the first and last bump outside [0, 1]")
+            cause = cause_text("bump_half_ends")
         elif np.ptp(y - f(x)) < tol:
-            cause = "the whole curve is shifted by a constant: check the output bias c"
+            cause = cause_text("bump_offset")
         else:
-            cause = ("compare the heights with f at the bump midpoints, and check that bump k's "
-                     "right edge is bump k+1's left edge")
-        raise Mismatch(f"{message}. Likely cause: {cause}")
+            cause = ("Compare the heights with f at the bump midpoints, and check that bump k's "
+                     "right edge is bump k+1's left edge.")
+        raise Mismatch(f"{message}. {cause}")
 
     return run_check(f"bump approximation of {label} with {n_bumps} bumps, steepness {steepness}", body)
 
@@ -230,18 +223,6 @@ def central_difference(f, x, eps=1e-6):
     return grad
 
 
-def _rbf_hint(quantity, expected, actual, known):
-    """Run compare; on a mismatch, add the exercise's own typical mistake if one fits."""
-    try:
-        compare(quantity, expected, actual, rtol=1e-6, atol=1e-9)
-    except Mismatch as mismatch:
-        actual = np.asarray(actual, dtype=np.float64) if actual is not None else None
-        for wrong, cause in known:
-            if actual is not None and actual.shape == wrong.shape and np.allclose(actual, wrong, rtol=1e-5, atol=1e-9):
-                raise Mismatch(f"{mismatch}. Typical RBF mistake: {cause}") from None
-        raise
-
-
 def rbf_checks(seed=0):
     """Exercise 1.3: RBF.forward against a direct numpy formula, RBF.backward against central
     differences of L = sum(G * Phi), for the input and for the centers (float64)."""
@@ -254,14 +235,15 @@ def rbf_checks(seed=0):
     A[0] = layer.centers[0]  # a sample sitting on a center: Phi must be exactly 1 there, never above
     G = rng.standard_normal((N, K))
     C0 = layer.centers.copy()
-    dist2 = ((A[:, None, :] - C0[None]) ** 2).sum(axis=2)
+    Phi = rbf_direct(A, C0, gamma)
+    names = dict(A=A, C=C0, G=G, gamma=gamma, Phi=Phi, GP=G * Phi, D2=((A[:, None, :] - C0[None]) ** 2).sum(axis=2))
+
+    def check(quantity, expected, actual):
+        compare(quantity, expected, actual, rtol=1e-6, atol=1e-9,
+                candidates=answers("1.3", quantity.split()[-1], **names))
 
     def forward():
-        expected = rbf_direct(A, C0, gamma)
-        _rbf_hint("RBF.forward Phi", expected, layer.forward(A.copy()), [
-            (np.exp(-gamma * np.sqrt(dist2)), "used the distance ||a - c||, not its square"),
-            (np.exp(gamma * dist2), "the exponent's sign: Phi = exp(-gamma ||a - c||^2) is at most 1"),
-            (np.exp(-dist2), "gamma is missing from the exponent")])
+        check("RBF.forward Phi", Phi, layer.forward(A.copy()))
 
     def backward():
         A_var, C_var = A.copy(), layer.centers.astype(np.float64)
@@ -273,12 +255,8 @@ def rbf_checks(seed=0):
         layer.centers = C0.copy()
         layer.forward(A.copy())
         dLdA = layer.backward(G.copy())
-        _rbf_hint("RBF.backward dLdA", dA, dLdA, [
-            (dA / 2, "the factor 2 of d||a - c||^2/da = 2 (a - c) is missing"),
-            (-dA, "the sign: d||a - c||^2/da = +2 (a - c)")])
-        _rbf_hint("RBF.backward dLdcenters", dC, layer.dLdcenters, [
-            (dC / 2, "the factor 2 of d||a - c||^2/dc = -2 (a - c) is missing"),
-            (-dC, "the centers' gradient has the opposite sign of the input's: d||a - c||^2/dc = -2 (a - c)")])
+        check("RBF.backward dLdA", dA, dLdA)
+        check("RBF.backward dLdcenters", dC, layer.dLdcenters)
 
     def keeps_float32():
         layer32 = mytorch.nn.RBF(D, K, gamma=gamma, dtype=np.float32, seed=seed)
@@ -334,10 +312,8 @@ def rbf_classifier_checks(answer, seed=0):
                            "network's output (for targets in {-1, +1}, predict 1 where the output is > 0)")
         acc = float(np.mean(labels == y_test))
         if acc < 0.9:
-            flipped = " More than half wrong: are the labels swapped?" if acc < 0.5 else ""
-            raise Mismatch(f"test accuracy {acc:.3f}, needs 0.90.{flipped} Try more centers, centers "
-                           "taken from the training points, or another gamma (too small: every bump "
-                           "covers everything; too large: each bump sees only its own point)")
+            cause = "labels_swapped" if acc < 0.5 else "rbf_underfit"
+            raise Mismatch(f"test accuracy {acc:.3f}, needs 0.90. {cause_text(cause)}")
 
     return [run_check(f"RBF classifier fits ({kind})", fits),
             run_check(f"RBF classifier test accuracy >= 0.90 ({kind})", accuracy)]
@@ -345,26 +321,15 @@ def rbf_classifier_checks(answer, seed=0):
 
 # ------------------------------------------------------------------ exercise 1.5
 
-# The causes of a wrong parity network, in the grader's words too (grading/checks/universal_approximation.py).
-PARITY_CAUSES = {
-    "or": "the network computes OR - the output weights must alternate, +1, -1, +1, ..., so that the "
-          "first s counting units add up to 1 for odd s and to 0 for even s",
-    "flipped": "every output is flipped - with s inputs on, exactly units 1, ..., s must fire (unit k: "
-               "weights 1, bias -k + 1/2), and the output bias is -1/2",
-    "count": "the output is wrong for some numbers of ones - unit k must fire when at least k inputs are "
-             "on (weights 1, bias -k + 1/2), and the output weights alternate +1, -1, +1 and so on",
-}
-
-
 def parity_cause(got, X):
-    """The PARITY_CAUSES key that explains the outputs `got` on the inputs X, or None."""
+    """The catalogue's cause that explains the outputs `got` on the inputs X, or None."""
     count = X.sum(axis=1).astype(int)
     if np.array_equal(got, 1 - count % 2):
-        return "flipped"
+        return "parity_flipped"
     if np.array_equal(got, (count >= 1).astype(int)):
-        return "or"
+        return "parity_or"
     same = all(len(set(got[count == s].tolist())) == 1 for s in np.unique(count))
-    return "count" if same else None
+    return "parity_count" if same else None
 
 
 def _parity_case(answer, n):
@@ -383,7 +348,7 @@ def _parity_case(answer, n):
         if wrong.size == 0:
             return
         cause = parity_cause(got, X)
-        explained = (f" Likely cause: {PARITY_CAUSES[cause]}." if cause else
+        explained = (f" {cause_text(cause)}" if cause else
                      " Compare each hidden unit's pre-activation by hand on a wrong input.")
         raise Mismatch(f"{wrong.size} of {len(X)} inputs wrong: {rows}.{explained}")
 
@@ -401,15 +366,6 @@ def parity_checks(answer, seed=0):
 
 
 # ------------------------------------------------------------------ exercise 1.6
-
-# The causes of a wrong sawtooth, in the grader's words too (grading/checks/universal_approximation.py).
-SAWTOOTH_CAUSES = {
-    "ramp": "the tent's second unit is weighted -2, which flattens the tent into a ramp that stops at 1; "
-            "it must cancel the slope +2 and bend it down to -2, so its weight is -4",
-    "scaled": "the output has the right shape but the wrong height: one tent must map [0, 1] onto [0, 1] "
-              "(peak 1 at x = 1/2)",
-}
-
 
 def tent_power(x, k):
     """t applied k times, t(x) = 1 - |2x - 1| on [0, 1]: the sawtooth with 2^k linear pieces."""
@@ -451,12 +407,12 @@ def sawtooth_shapes(layers, k):
 
 
 def sawtooth_cause(got, x, k):
-    """The SAWTOOTH_CAUSES key that explains the outputs `got`, or None."""
+    """The catalogue's cause that explains the outputs `got`, or None."""
     if np.allclose(got, ramp_power(x, k), atol=1e-6):
-        return "ramp"
+        return "tent_ramp"
     target = tent_power(x, k)
     scale = got @ target / (target @ target)
-    return "scaled" if np.allclose(got, scale * target, atol=1e-6) else None
+    return "sawtooth_scaled" if np.allclose(got, scale * target, atol=1e-6) else None
 
 
 def _sawtooth_case(answer, k):
@@ -475,7 +431,7 @@ def _sawtooth_case(answer, k):
         if not np.all(error <= 1e-8):
             worst = int(np.argmax(error))
             cause = sawtooth_cause(got, x, k)
-            explained = (f" Likely cause: {SAWTOOTH_CAUSES[cause]}." if cause else
+            explained = (f" {cause_text(cause)}" if cause else
                          " Evaluate your network layer by layer at x = 0, 1/4, 1/2 and compare with t, then t(t).")
             raise Mismatch(f"{int((error > 1e-8).sum())} of {x.size} points wrong; the worst at x = {x[worst]:.4f}: "
                            f"expected {tent_power(x[worst], k):.4f}, got {got[worst]:.4f}.{explained}")

@@ -1,0 +1,33 @@
+"""Every library mistake of the catalogue (grading/mistakes/<chapter>.py), planted into the
+reference library, fails its visible check, which names it in the catalogue's words: the same
+words the grader prints (tests/test_grader_typical_mistakes.py plants the same edits)."""
+
+import warnings
+
+import pytest
+from planted import library_mistakes, plant
+
+from grading import diagnosis, mistakes
+from mytorch.testing import CHECKS
+
+PLANTED = [(chapter, m) for chapter, catalogue in mistakes.MISTAKES.items() for m in library_mistakes(catalogue)]
+
+
+@pytest.mark.parametrize("chapter, mistake", PLANTED, ids=[f"{c}-{m.key}" for c, m in PLANTED])
+def test_a_planted_mistake_fails_its_visible_check_and_is_named(monkeypatch, capfd, chapter, mistake):
+    if mistake.number not in diagnosis.EXERCISES:
+        pytest.skip(f"chapter {chapter} is not in the catalogue yet")
+    plant(monkeypatch, mistake)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a check must not let a numpy warning escape to stderr
+        results = CHECKS[diagnosis.EXERCISES[mistake.number]["check"]]()
+    text = "\n".join(str(r) for r in results)
+    assert not all(r.passed for r in results), f"the planted mistake went unnoticed:\n{text}"
+    assert mistake.expected_text() in text, text
+    assert capfd.readouterr().err == "", "a graded cell with stderr output scores 0"
+
+
+def test_every_catalogued_library_exercise_has_three_planted_mistakes():
+    numbers = [m.number for _, m in PLANTED if m.number in diagnosis.EXERCISES]
+    assert {n: numbers.count(n) for n in set(numbers) if numbers.count(n) < 3} == {}
+    assert {"1.3", "4.1", "4.11"} <= set(numbers)
