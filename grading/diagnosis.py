@@ -81,29 +81,6 @@ CAUSES = {
         "eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2",
     ),
     # notebook exercises (chapters 1 to 4)
-    "perceptron_strict": (
-        "update only when the score is < 0",
-        "with w = 0 every score is 0, and a point on the boundary is a mistake too: update when y (w.x + b) <= 0",
-    ),
-    "perceptron_no_bias": (
-        "the bias never changes",
-        "the boundary is stuck through the origin, but the data need an offset: update b += y_n with w",
-    ),
-    "perceptron_flag": (
-        "wrong convergence flag",
-        "converged is True only after a full pass over the data "
-        "with no mistake, and False when max_epochs passes end with mistakes left",
-    ),
-    "logistic_no_sigmoid": ("sigmoid missing from the gradient", "dL/dz = sigmoid(z) - y, not z - y"),
-    "unstable_logistic": (
-        "unstable logistic loss",
-        "log(sigmoid(z)) underflows to log(0) for large |z|: "
-        "write the loss as logaddexp(0, z) - y z and the sigmoid without exp(-z)",
-    ),
-    "gradient_ascent": (
-        "a step along the gradient",
-        "gradient descent moves against the gradient: w = w - lr * dw, b = b - lr * db",
-    ),
     # notebook exercises of chapter 6 (torch_pipeline)
     "window_zero_padding": (
         "zero padding",

@@ -81,7 +81,7 @@ def test_reference_accuracy_is_comfortably_above_the_bar():
 @pytest.mark.parametrize(
     "mistake, which, cause",
     [
-        (dict(strict=True), 0, "score exactly 0 is a mistake"),
+        (dict(strict=True), 0, "update only when the score is < 0"),
         (dict(bias=False), 0, "stuck through the origin"),
         (dict(always_true=True), 1, "converged is True on XOR"),
     ],
@@ -111,8 +111,8 @@ def test_perceptron_output_shapes_are_diagnosed():
 @pytest.mark.parametrize(
     "mistake, cause",
     [
-        (dict(reduce=np.sum), "a sum where the loss takes a mean"),
-        (dict(no_sigmoid=True), "the sigmoid is missing"),
+        (dict(reduce=np.sum), "Likely cause: missing 1/N"),
+        (dict(no_sigmoid=True), "sigmoid missing from the gradient"),
         (dict(sign=-1.0), "Likely cause: sign flipped"),
     ],
 )
@@ -133,7 +133,7 @@ def test_training_diagnoses():
         "perceptron_learning.logistic_training", answer=lambda X, y, lr, n_steps: train(X, y, lr, n_steps, sign=-1.0)
     )
     assert results.passed == 0
-    assert "w -= lr * dw" in results[0].message or "not finite" in results[0].message
+    assert "w = w - lr * dw" in results[0].message or "not finite" in results[0].message
     results = check("perceptron_learning.logistic_training", answer=lambda X, y, lr, n_steps: train(X, y, lr, 3))
     assert "one value per step" in messages(results)
 
