@@ -34,52 +34,6 @@ def _quiet(function):
 # Causes of the chapters not yet in the catalogue (solutions/mytorch/testing/catalogue/); the
 # catalogue's own are added below, read from its files.
 CAUSES = {
-    "bn_eval_batch_stats": (
-        "BatchNorm in eval using batch statistics",
-        "in eval mode BatchNorm normalises with running_mean and running_var, not with the statistics of the batch",
-    ),
-    "biased_running_var": (
-        "biased running variance",
-        "the running variance uses the unbiased batch variance (divide by "
-        "N-1), as torch does; normalising the batch itself uses the biased one",
-    ),
-    "bn_constant_stats": (
-        "backward treating the batch statistics as constants",
-        "the batch mean and variance depend on every input, so dLdZ has two "
-        "more terms, the paths through the mean and the variance (exercise 5.9 (a))",
-    ),
-    "missing_momentum": (
-        "missing momentum",
-        "keep a velocity buffer and update it every step: b = momentum * b + (1 - dampening) * g, then step along b",
-    ),
-    "missing_weight_decay": (
-        "missing weight decay",
-        "add weight_decay * param to the gradient (AdamW: subtract lr * weight_decay * param from the parameter)",
-    ),
-    "coupled_weight_decay": (
-        "AdamW's weight decay added to the gradient",
-        "AdamW decouples the decay: param *= 1 - lr * weight_decay, and the Adam step uses the plain gradient",
-    ),
-    "missing_bias_correction": (
-        "missing bias correction",
-        "divide the averages by 1 - beta1^t and 1 - beta2^t (t counts from 1)",
-    ),
-    "missing_sqrt": ("missing square root", "the step divides by sqrt(v) + eps, not by v"),
-    "missing_decay": (
-        "missing decay of the average",
-        "the squared-gradient average decays: v = alpha * v + (1 - alpha) * g^2, not a plain sum or the last g^2",
-    ),
-    "rprop_no_backtrack": (
-        "sign change not handled",
-        "where the gradient's sign flipped, Rprop shrinks the "
-        "step and does not move: set grad to 0 there, before the step and before storing "
-        "it as prev (so the next step does not shrink again)",
-    ),
-    "missing_eta_min": (
-        "eta_min ignored",
-        "the rate anneals from base_lr down to eta_min, not to 0: "
-        "eta_min + (base_lr - eta_min) (1 + cos(pi t / T_max)) / 2",
-    ),
     # notebook exercises (chapters 1 to 4)
     # notebook exercises of chapter 6 (torch_pipeline)
     "window_zero_padding": (

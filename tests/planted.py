@@ -36,6 +36,17 @@ def _changed(old, new):
     ]
 
 
+def _rebound(fn, cls):
+    """fn with its zero-argument super() bound to `cls` (the reference's class), not the fresh copy."""
+    if "__class__" not in fn.__code__.co_freevars:
+        return fn
+    cells = tuple(
+        types.CellType(cls) if name == "__class__" else cell
+        for name, cell in zip(fn.__code__.co_freevars, fn.__closure__)
+    )
+    return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, cells)
+
+
 def plant(monkeypatch, mistake):
     """Apply the mistake's edits to the imported reference library; returns the names swapped."""
     edits = defaultdict(list)
@@ -59,7 +70,7 @@ def plant(monkeypatch, mistake):
         for cls_name, cls in vars(module).items():
             if isinstance(cls, type) and cls.__module__ == name:
                 for attribute, fn in _changed(cls, vars(fresh)[cls_name]):
-                    monkeypatch.setattr(cls, attribute, fn)
+                    monkeypatch.setattr(cls, attribute, _rebound(fn, cls))
                     swapped.append(f"{cls_name}.{attribute}")
     assert swapped, f"{mistake.key}: the edit changed no function"
     return swapped

@@ -10,6 +10,7 @@ import mytorch.nn
 import mytorch.optim
 import mytorch.optim.lr_scheduler as lr_scheduler
 from mytorch.testing.optimization import CHECKS
+from mytorch.testing.report import cause_text
 
 NAMES = sorted(CHECKS)
 
@@ -17,6 +18,14 @@ NAMES = sorted(CHECKS)
 def failures(name, seed=0):
     results = CHECKS[name](seed=seed)
     return [r for r in results if not r.passed]
+
+
+def likely(cause):
+    """How a check names a catalogued cause, "Likely cause: <title>" (other words as they are)."""
+    try:
+        return cause_text(cause).split(" - ")[0]
+    except KeyError:
+        return cause
 
 
 def messages(name, seed=0):
@@ -171,43 +180,43 @@ def rprop_update(slip):
 
 
 OPTIMIZER_SLIPS = [
-    ("SGD", sgd_update("no_momentum"), "momentum is missing"),
-    ("SGD", sgd_update("no_wd"), "weight decay is missing"),
-    ("SGD", sgd_update("no_nesterov"), "nesterov=True is ignored"),
-    ("SGD", sgd_update("no_dampening"), "dampening is ignored"),
-    ("SGD", sgd_update("zero_start"), "buffer starts at zero"),
-    ("Adagrad", adagrad_update("no_sqrt"), "square root is missing"),
-    ("Adagrad", adagrad_update("decays"), "sum of squared gradients decays"),
-    ("Adagrad", adagrad_update("no_lr_decay"), "lr_decay is ignored"),
-    ("Adagrad", adagrad_update("t_not_t_minus_1"), "uses t instead of t - 1"),
-    ("Adagrad", adagrad_update("no_init"), "initial_accumulator_value is ignored"),
-    ("Adagrad", adagrad_update("no_wd"), "weight decay is missing"),
-    ("Adagrad", adagrad_update("eps_inside"), "eps is inside the square root"),
-    ("RMSprop", rmsprop_update("no_decay"), "no decay of the average"),
-    ("RMSprop", rmsprop_update("no_sqrt"), "square root is missing"),
-    ("RMSprop", rmsprop_update("no_one_minus"), "(1 - alpha) factor is missing"),
-    ("RMSprop", rmsprop_update("starts_at_g2"), "v starts at the first g^2"),
-    ("RMSprop", rmsprop_update("no_momentum"), "momentum is ignored"),
-    ("RMSprop", rmsprop_update("no_wd"), "weight decay is missing"),
-    ("RMSprop", rmsprop_update("no_centered"), "centered=True is ignored"),
-    ("Adam", adam_update("no_correction"), "bias correction is missing"),
-    ("Adam", adam_update("only_m"), "only m is bias-corrected"),
-    ("Adam", adam_update("only_v"), "only v is bias-corrected"),
-    ("Adam", adam_update("no_sqrt"), "square root is missing"),
-    ("Adam", adam_update("swapped_betas"), "beta1 and beta2 are swapped"),
-    ("Adam", adam_update("no_wd"), "weight decay is missing"),
-    ("Adam", adam_update("decoupled_in_adam"), "decay is decoupled (that is AdamW)"),
-    ("Adam", adam_update("no_amsgrad"), "amsgrad=True is ignored"),
-    ("AdamW", adam_update("l2", decoupled=True), "decay went into the gradient"),
-    ("AdamW", adam_update("no_wd", decoupled=True), "weight decay is missing"),
-    ("AdamW", adam_update("no_lr_scale", decoupled=True), "not scaled by lr"),
-    ("AdamW", adam_update("after", decoupled=True), "applied after the Adam step"),
-    ("AdamW", adam_update("twice", decoupled=True), "applied twice"),
-    ("Rprop", rprop_update("swapped"), "etaminus and etaplus are swapped"),
-    ("Rprop", rprop_update("moves_after_flip"), "still moves after its gradient changed sign"),
-    ("Rprop", rprop_update("raw_prev"), "stored previous gradient is the raw one"),
-    ("Rprop", rprop_update("gradient_size"), "uses the gradient's size"),
-    ("Rprop", rprop_update("no_clip"), "not clipped"),
+    ("SGD", sgd_update("no_momentum"), "missing_momentum"),
+    ("SGD", sgd_update("no_wd"), "missing_weight_decay"),
+    ("SGD", sgd_update("no_nesterov"), "nesterov_ignored"),
+    ("SGD", sgd_update("no_dampening"), "dampening_ignored"),
+    ("SGD", sgd_update("zero_start"), "momentum_buffer_from_zero"),
+    ("Adagrad", adagrad_update("no_sqrt"), "missing_sqrt"),
+    ("Adagrad", adagrad_update("decays"), "adagrad_decayed_sum"),
+    ("Adagrad", adagrad_update("no_lr_decay"), "lr_decay_ignored"),
+    ("Adagrad", adagrad_update("t_not_t_minus_1"), "lr_decay_off_by_one"),
+    ("Adagrad", adagrad_update("no_init"), "initial_accumulator_ignored"),
+    ("Adagrad", adagrad_update("no_wd"), "missing_weight_decay"),
+    ("Adagrad", adagrad_update("eps_inside"), "eps_inside_sqrt"),
+    ("RMSprop", rmsprop_update("no_decay"), "missing_decay"),
+    ("RMSprop", rmsprop_update("no_sqrt"), "missing_sqrt"),
+    ("RMSprop", rmsprop_update("no_one_minus"), "rmsprop_no_one_minus_alpha"),
+    ("RMSprop", rmsprop_update("starts_at_g2"), "average_starts_at_g2"),
+    ("RMSprop", rmsprop_update("no_momentum"), "missing_momentum"),
+    ("RMSprop", rmsprop_update("no_wd"), "missing_weight_decay"),
+    ("RMSprop", rmsprop_update("no_centered"), "centered_ignored"),
+    ("Adam", adam_update("no_correction"), "missing_bias_correction"),
+    ("Adam", adam_update("only_m"), "only_m_corrected"),
+    ("Adam", adam_update("only_v"), "only_v_corrected"),
+    ("Adam", adam_update("no_sqrt"), "missing_sqrt"),
+    ("Adam", adam_update("swapped_betas"), "betas_swapped"),
+    ("Adam", adam_update("no_wd"), "missing_weight_decay"),
+    ("Adam", adam_update("decoupled_in_adam"), "adam_decoupled_decay"),
+    ("Adam", adam_update("no_amsgrad"), "amsgrad_ignored"),
+    ("AdamW", adam_update("l2", decoupled=True), "coupled_weight_decay"),
+    ("AdamW", adam_update("no_wd", decoupled=True), "missing_weight_decay"),
+    ("AdamW", adam_update("no_lr_scale", decoupled=True), "decay_not_scaled_by_lr"),
+    ("AdamW", adam_update("after", decoupled=True), "decay_after_step"),
+    ("AdamW", adam_update("twice", decoupled=True), "decay_twice"),
+    ("Rprop", rprop_update("swapped"), "etas_swapped"),
+    ("Rprop", rprop_update("moves_after_flip"), "rprop_no_backtrack"),
+    ("Rprop", rprop_update("raw_prev"), "rprop_raw_prev"),
+    ("Rprop", rprop_update("gradient_size"), "rprop_gradient_size"),
+    ("Rprop", rprop_update("no_clip"), "step_sizes_ignored"),
 ]
 
 
@@ -217,7 +226,7 @@ OPTIMIZER_SLIPS = [
 def test_planted_optimizer_mistake_is_named(monkeypatch, optimizer, update, diagnosis):
     monkeypatch.setattr(getattr(mytorch.optim, optimizer), "update", update)
     found = messages(f"optimization.{optimizer.lower()}")
-    assert diagnosis in found, found
+    assert likely(diagnosis) in found, found
 
 
 def test_unrecognised_mistake_says_where_the_trajectory_leaves_torch(monkeypatch):
@@ -256,16 +265,16 @@ def cosine_get_lr(slip):
 @pytest.mark.parametrize(
     "slip, diagnosis",
     [
-        ("not_halved", "not shifted and halved"),
-        ("epoch_plus_one", "epoch is off by one"),
-        ("period", "period is off by one"),
-        ("no_eta_min", "eta_min is ignored"),
+        ("not_halved", "cosine_not_halved"),
+        ("epoch_plus_one", "cosine_epoch_off_by_one"),
+        ("period", "cosine_period_off_by_one"),
+        ("no_eta_min", "missing_eta_min"),
     ],
 )
 def test_planted_scheduler_mistake_is_named(monkeypatch, slip, diagnosis):
     monkeypatch.setattr(lr_scheduler.CosineAnnealingLR, "get_lr", cosine_get_lr(slip))
     found = messages("optimization.cosine_annealing")
-    assert diagnosis in found, found
+    assert likely(diagnosis) in found, found
 
 
 def bn_forward(slip):
@@ -306,23 +315,23 @@ def bn_forward(slip):
 @pytest.mark.parametrize(
     "slip, diagnosis",
     [
-        ("train_uses_running", "training mode normalized with the running statistics"),
-        ("unbiased_norm", "normalized with the unbiased variance"),
-        ("biased_running", "biased running variance"),
-        ("overwrite", "overwritten with the last batch"),
-        ("momentum_swapped", "momentum is used the wrong way round"),
-        ("never_updated", "never updated"),
-        ("eval_batch_stats", "eval mode used the batch statistics"),
+        ("train_uses_running", "bn_train_running_stats"),
+        ("unbiased_norm", "bn_unbiased_output_var"),
+        ("biased_running", "biased_running_var"),
+        ("overwrite", "running_overwritten"),
+        ("momentum_swapped", "running_momentum_swapped"),
+        ("never_updated", "running_not_updated"),
+        ("eval_batch_stats", "bn_eval_batch_stats"),
         ("eval_updates", "(eval) changed the running statistics"),
-        ("eps_outside", "eps is outside the square root"),
-        ("no_sqrt", "standard deviation is missing"),
-        ("swapped", "gamma and beta are swapped"),
+        ("eps_outside", "eps_outside_sqrt"),
+        ("no_sqrt", "bn_std_missing"),
+        ("swapped", "gamma_beta_swapped"),
     ],
 )
 def test_planted_batchnorm_forward_mistake_is_named(monkeypatch, slip, diagnosis):
     monkeypatch.setattr(mytorch.nn.BatchNorm1d, "forward", bn_forward(slip))
     found = messages("optimization.batchnorm_forward")
-    assert diagnosis in found, found
+    assert likely(diagnosis) in found, found
 
 
 def bn_backward(slip):
@@ -346,14 +355,14 @@ def bn_backward(slip):
 @pytest.mark.parametrize(
     "slip, diagnosis",
     [
-        ("constants", "batch statistics are treated as constants"),
-        ("no_mean_path", "path through the mean is missing"),
-        ("no_var_path", "path through the variance is missing"),
-        ("no_gamma", "gamma is forgotten"),
-        ("eval_train_formula", "eval backward used the training formula"),
-        ("gamma_with_Z", "dLdgamma uses Z instead of the normalized NZ"),
-        ("gamma_mean", "dLdgamma is a mean over the batch"),
-        ("beta_mean", "dLdbeta is a mean over the batch"),
+        ("constants", "bn_constant_stats"),
+        ("no_mean_path", "bn_mean_path_missing"),
+        ("no_var_path", "bn_var_path_missing"),
+        ("no_gamma", "bn_gamma_forgotten"),
+        ("eval_train_formula", "bn_eval_training_formula"),
+        ("gamma_with_Z", "dLdgamma_uses_Z"),
+        ("gamma_mean", "batch_mean"),
+        ("beta_mean", "batch_mean"),
     ],
 )
 def test_planted_batchnorm_backward_mistake_is_named(monkeypatch, slip, diagnosis):
@@ -366,4 +375,4 @@ def test_planted_batchnorm_backward_mistake_is_named(monkeypatch, slip, diagnosi
     monkeypatch.setattr(mytorch.nn.BatchNorm1d, "forward", forward)
     monkeypatch.setattr(mytorch.nn.BatchNorm1d, "backward", bn_backward(slip))
     found = messages("optimization.batchnorm_backward")
-    assert diagnosis in found, found
+    assert likely(diagnosis) in found, found

@@ -19,14 +19,18 @@ def simulate(name, kwargs, W0, grads, mistake):
     root = (lambda v: v) if mistake == "missing_sqrt" else np.sqrt
     p, m, v = W0.copy(), np.zeros_like(W0), np.zeros_like(W0)
     out = []
-    if name == "Rprop":  # the only mistake simulated: no backtracking after a sign change
+    if name == "Rprop":  # no backtracking after a sign change, or the etas swapped (Rprop refuses those)
         (etaminus, etaplus), (low, high) = kwargs.get("etas", (0.5, 1.2)), kwargs.get("step_sizes", (1e-6, 50))
+        if mistake == "etas_swapped":
+            etaminus, etaplus = etaplus, etaminus
         step = np.full_like(W0, lr if lr is not None else 0.01)
     for t, g in enumerate(grads, start=1):
         if name == "Rprop":
             sign = np.sign(g * m)
             step = np.clip(step * np.where(sign > 0, etaplus, np.where(sign < 0, etaminus, 1.0)), low, high)
-            m = g  # the previous gradient, kept even where its sign flipped
+            if mistake != "rprop_no_backtrack":  # the slip keeps the gradient where its sign flipped
+                g = np.where(sign < 0, 0.0, g)
+            m = g
             p = p - np.sign(g) * step
         elif name == "Adagrad":
             v = v + g * g
@@ -93,8 +97,20 @@ def same(name, variants):
 OPTIMIZERS = [
     optimizer_check("SGD", "plain", {"lr": 0.1}, 500),
     optimizer_check("SGD", "momentum", {"lr": 0.1, "momentum": 0.9}, 501, NO_MOMENTUM),
-    optimizer_check("SGD", "dampening", {"lr": 0.1, "momentum": 0.9, "dampening": 0.5}, 502, NO_MOMENTUM),
-    optimizer_check("SGD", "nesterov", {"lr": 0.1, "momentum": 0.9, "nesterov": True}, 503, NO_MOMENTUM),
+    optimizer_check(
+        "SGD",
+        "dampening",
+        {"lr": 0.1, "momentum": 0.9, "dampening": 0.5},
+        502,
+        {**NO_MOMENTUM, "dampening_ignored": ["SGD", {"dampening": 0}]},
+    ),
+    optimizer_check(
+        "SGD",
+        "nesterov",
+        {"lr": 0.1, "momentum": 0.9, "nesterov": True},
+        503,
+        {**NO_MOMENTUM, "nesterov_ignored": ["SGD", {"nesterov": False}]},
+    ),
     optimizer_check("SGD", "weight_decay", {"lr": 0.1, "weight_decay": 0.1}, 504, NO_DECAY),
     optimizer_check("Adagrad", "plain", {"lr": 0.1}, 510, simulate_=["missing_sqrt"]),
     optimizer_check(
@@ -102,13 +118,23 @@ OPTIMIZERS = [
         "decay",
         {"lr": 0.1, "lr_decay": 0.05, "weight_decay": 0.1, "initial_accumulator_value": 0.1},
         511,
-        same("Adagrad", NO_DECAY),
+        {
+            **same("Adagrad", NO_DECAY),
+            "lr_decay_ignored": ["Adagrad", {"lr_decay": 0}],
+            "initial_accumulator_ignored": ["Adagrad", {"initial_accumulator_value": 0}],
+        },
     ),
     optimizer_check("RMSprop", "plain", {"lr": 0.01}, 520, simulate_=["missing_sqrt", "missing_decay"]),
     optimizer_check(
         "RMSprop", "momentum", {"lr": 0.01, "momentum": 0.9}, 521, {"missing_momentum": ["RMSprop", {"momentum": 0}]}
     ),
-    optimizer_check("RMSprop", "centered", {"lr": 0.01, "centered": True}, 522),
+    optimizer_check(
+        "RMSprop",
+        "centered",
+        {"lr": 0.01, "centered": True},
+        522,
+        {"centered_ignored": ["RMSprop", {"centered": False}]},
+    ),
     optimizer_check("RMSprop", "weight_decay", {"lr": 0.01, "weight_decay": 0.1}, 523, same("RMSprop", NO_DECAY)),
     optimizer_check(
         "Adam",
@@ -118,23 +144,49 @@ OPTIMIZERS = [
         {"missing_momentum": ["Adam", {"betas": [0.0, 0.999]}]},
         ["missing_bias_correction", "missing_sqrt"],
     ),
-    optimizer_check("Adam", "weight_decay", {"lr": 0.01, "weight_decay": 0.1}, 531, same("Adam", NO_DECAY)),
-    optimizer_check("Adam", "amsgrad", {"lr": 0.01, "amsgrad": True}, 532),
+    optimizer_check(
+        "Adam",
+        "weight_decay",
+        {"lr": 0.01, "weight_decay": 0.1},
+        531,
+        {**same("Adam", NO_DECAY), "adam_decoupled_decay": ["AdamW", {}]},
+    ),
+    optimizer_check(
+        "Adam", "amsgrad", {"lr": 0.01, "amsgrad": True}, 532, {"amsgrad_ignored": ["Adam", {"amsgrad": False}]}
+    ),
     optimizer_check(
         "AdamW",
         "plain",
         {"lr": 0.01, "weight_decay": 0.1},
         540,
-        {"coupled_weight_decay": ["Adam", {}], "missing_weight_decay": ["AdamW", {"weight_decay": 0}]},
+        {
+            "coupled_weight_decay": ["Adam", {}],
+            "missing_weight_decay": ["AdamW", {"weight_decay": 0}],
+            # shrinking by 1 - weight_decay is AdamW's own shrink with weight_decay / lr
+            "decay_not_scaled_by_lr": ["AdamW", {"weight_decay": 0.1 / 0.01}],
+        },
     ),
-    optimizer_check("AdamW", "amsgrad", {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True}, 541),
-    optimizer_check("Rprop", "plain", {"lr": 0.01}, 550, simulate_=["rprop_no_backtrack"]),
+    optimizer_check(
+        "AdamW",
+        "amsgrad",
+        {"lr": 0.01, "weight_decay": 0.1, "amsgrad": True},
+        541,
+        {"amsgrad_ignored": ["AdamW", {"amsgrad": False}]},
+    ),
+    optimizer_check(
+        "Rprop",
+        "plain",
+        {"lr": 0.01},
+        550,
+        simulate_=["rprop_no_backtrack", "etas_swapped"],
+    ),
     optimizer_check(
         "Rprop",
         "limits",
         {"lr": 0.05, "etas": [0.3, 1.5], "step_sizes": [1e-3, 0.1]},
         551,
-        simulate_=["rprop_no_backtrack"],
+        {"step_sizes_ignored": ["Rprop", {"step_sizes": [0, 1e300]}]},
+        ["rprop_no_backtrack", "etas_swapped"],
     ),
 ]
 
@@ -145,9 +197,14 @@ SCHEDULER = [
 
 
 def cosine_mistakes(name, ctx, case):
-    """The rates of a schedule that anneals to 0 whatever eta_min (same on both outputs)."""
-    t = np.arange(1, case["steps"] + 1)
-    return [("missing_eta_min", case["lr"] * (1 + np.cos(np.pi * t / case["kwargs"]["T_max"])) / 2)]
+    """The rates of the catalogue's slips of a cosine schedule (the same on both outputs)."""
+    t, T, lr = np.arange(1, case["steps"] + 1), case["kwargs"]["T_max"], case["lr"]
+    eta = case["kwargs"].get("eta_min", 0.0)
+    return [
+        ("missing_eta_min", lr * (1 + np.cos(np.pi * t / T)) / 2),
+        ("cosine_not_halved", eta + (lr - eta) * np.cos(np.pi * t / T)),
+        ("cosine_period_off_by_one", eta + (lr - eta) * (1 + np.cos(np.pi * t / (T + 1))) / 2),
+    ]
 
 
 def batchnorm_mistakes(name, ctx, case):
@@ -157,11 +214,18 @@ def batchnorm_mistakes(name, ctx, case):
     mean, var = Z.mean(axis=0), Z.var(axis=0)
     if name == "Y" and not case["train"]:
         return [("bn_eval_batch_stats", gamma * (Z - mean) / np.sqrt(var + eps) + beta)]
+    if name == "Y":
+        return [("bn_std_missing", gamma * (Z - mean) / (var + eps) + beta)]
     if name == "running_var" and case["train"]:
         biased = (1 - m) * np.ones_like(var) + m * ctx["first"].var(axis=0)  # both steps biased
         return [("biased_running_var", (1 - m) * biased + m * var)]
     if name == "dLdZ" and case["train"]:
-        return [("bn_constant_stats", G * gamma / np.sqrt(var + eps))]
+        inv_std, Gg = 1 / np.sqrt(var + eps), G * gamma
+        NZ = (Z - mean) * inv_std
+        return [
+            ("bn_constant_stats", Gg * inv_std),
+            ("bn_mean_path_missing", inv_std * (Gg - NZ * (Gg * NZ).mean(axis=0))),
+        ]
     return []
 
 

@@ -132,6 +132,165 @@ MISTAKES = [
         "batchnorm_backward.dLdZ",
         "bn_constant_stats",
     ),
+    # each term of each update (issue 16: at least three typical mistakes per library exercise)
+    M(
+        "cosine-not-halved",
+        "5.1 CosineAnnealingLR",
+        "the factor cos(pi t / T_max), not shifted and halved",
+        [
+            (
+                "optim/lr_scheduler.py",
+                "cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2",
+                "cosine = math.cos(math.pi * self.last_epoch / self.T_max)",
+            )
+        ],
+        "cosine_annealing",
+        "cosine_not_halved",
+    ),
+    M(
+        "cosine-period",
+        "5.1 CosineAnnealingLR",
+        "the period T_max + 1",
+        [
+            (
+                "optim/lr_scheduler.py",
+                "cosine = (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2",
+                "cosine = (1 + math.cos(math.pi * self.last_epoch / (self.T_max + 1))) / 2",
+            )
+        ],
+        "cosine_annealing",
+        "cosine_period_off_by_one",
+    ),
+    M(
+        "sgd-no-nesterov",
+        "5.2 SGD",
+        "nesterov=True steps along the buffer",
+        [(SGD, "grad = grad + momentum * buf if nesterov else buf", "grad = buf")],
+        "sgd.nesterov",
+        "nesterov_ignored",
+    ),
+    M(
+        "sgd-no-dampening",
+        "5.2 SGD",
+        "the buffer adds the whole gradient",
+        [
+            (
+                SGD,
+                'momentum * state["momentum_buffer"] + (1 - dampening) * grad',
+                'momentum * state["momentum_buffer"] + grad',
+            )
+        ],
+        "sgd.dampening",
+        "dampening_ignored",
+    ),
+    M(
+        "rprop-no-clip",
+        "5.3 Rprop",
+        "the step sizes never clipped",
+        [
+            (
+                "optim/rprop.py",
+                'state["step_size"] = np.clip(state["step_size"] * factor, *step_sizes)',
+                'state["step_size"] = state["step_size"] * factor',
+            )
+        ],
+        "rprop.limits",
+        "step_sizes_ignored",
+    ),
+    M(
+        "rprop-etas-swapped",
+        "5.3 Rprop",
+        "etas read as (etaplus, etaminus)",
+        [("optim/rprop.py", "etaminus, etaplus = etas", "etaplus, etaminus = etas")],
+        ["rprop.plain", "rprop.limits"],
+        "etas_swapped",
+    ),
+    M(
+        "adagrad-no-lr-decay",
+        "5.4 Adagrad",
+        "lr_decay ignored",
+        [("optim/adagrad.py", 'clr = lr / (1 + (state["step"] - 1) * lr_decay)', "clr = lr")],
+        "adagrad.decay",
+        "lr_decay_ignored",
+    ),
+    M(
+        "adagrad-no-initial-accumulator",
+        "5.4 Adagrad",
+        "the sum of squares starts at 0 whatever initial_accumulator_value",
+        [
+            (
+                "optim/adagrad.py",
+                'state["sum"] = np.full_like(param, initial_accumulator_value)',
+                'state["sum"] = np.zeros_like(param)',
+            )
+        ],
+        "adagrad.decay",
+        "initial_accumulator_ignored",
+    ),
+    M(
+        "rmsprop-not-centered",
+        "5.5 RMSprop",
+        "centered=True ignored",
+        [(RMS, "if centered:", "if False:")],
+        "rmsprop.centered",
+        "centered_ignored",
+    ),
+    M(
+        "adam-no-amsgrad",
+        "5.6 Adam",
+        "amsgrad=True ignored",
+        [(ADAM, "if amsgrad:", "if False:")],
+        "adam.amsgrad",
+        "amsgrad_ignored",
+        spoils=["adamw.amsgrad"],
+    ),
+    M(
+        "adamw-no-decay",
+        "5.7 AdamW",
+        "the parameter never shrinks",
+        [(ADAM, "param = param * (1 - lr * weight_decay)", "param = param")],
+        "adamw.plain",
+        "missing_weight_decay",
+    ),
+    M(
+        "adamw-not-scaled",
+        "5.7 AdamW",
+        "the parameter shrinks by 1 - weight_decay",
+        [(ADAM, "param = param * (1 - lr * weight_decay)", "param = param * (1 - weight_decay)")],
+        "adamw.plain",
+        "decay_not_scaled_by_lr",
+    ),
+    M(
+        "bn-std-missing",
+        "5.8 BatchNorm1d.forward",
+        "divides by var + eps, not its square root",
+        [(BN, "self.inv_std = 1.0 / np.sqrt(var + self.eps)", "self.inv_std = 1.0 / (var + self.eps)")],
+        "batchnorm_forward.train",
+        "bn_std_missing",
+        spoils=["batchnorm_backward.dLdZ", "batchnorm_backward.dLdgamma", "batchnorm_backward.gradcheck"],
+    ),
+    M(
+        "bn-no-mean-path",
+        "5.9 BatchNorm1d.backward",
+        "the path through the batch mean left out",
+        [
+            (
+                BN,
+                "return self.inv_std * (G - G.mean(axis=0) - self.NZ * (G * self.NZ).mean(axis=0))",
+                "return self.inv_std * (G - self.NZ * (G * self.NZ).mean(axis=0))",
+            )
+        ],
+        "batchnorm_backward.dLdZ",
+        "bn_mean_path_missing",
+    ),
+    M(
+        "bn-gamma-mean",
+        "5.9 BatchNorm1d.backward",
+        "dLdgamma averaged over the batch",
+        [(BN, "self.dLdgamma = (dLdBZ * self.NZ).sum(axis=0)", "self.dLdgamma = (dLdBZ * self.NZ).mean(axis=0)")],
+        "batchnorm_backward.dLdgamma",
+        "batch_mean",
+    ),
 ]
 
 TYPICAL = [
@@ -160,4 +319,35 @@ TYPICAL = [
     Typical(
         "optimization-typical-c", "optimization", ("adam-no-sqrt", "rprop-no-backtrack", "cosine-no-eta-min"), 21.0
     ),  # 5.1 -0.5 (the eta_min case's values), 5.3 -1, 5.6 -1.5, 5.7 -1
+    # d and e: the slips added for breadth, one in each exercise (e two in 5.9: dLdZ and dLdgamma); d's
+    # BatchNorm without the square root also costs every check of 5.9 (its backward uses the same inv_std)
+    Typical(
+        "optimization-typical-d",
+        "optimization",
+        (
+            "cosine-not-halved",
+            "sgd-no-nesterov",
+            "rprop-no-clip",
+            "adagrad-no-lr-decay",
+            "rmsprop-not-centered",
+            "adam-no-amsgrad",
+            "adamw-no-decay",
+            "bn-std-missing",
+        ),
+        14.0,
+    ),
+    Typical(
+        "optimization-typical-e",
+        "optimization",
+        (
+            "cosine-period",
+            "sgd-no-dampening",
+            "rprop-etas-swapped",
+            "adagrad-no-initial-accumulator",
+            "adamw-not-scaled",
+            "bn-no-mean-path",
+            "bn-gamma-mean",
+        ),
+        18.63,
+    ),
 ]

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .report import Mismatch, compare, run_check
+from .report import Mismatch, cause_text, compare, run_check
 
 STEPS = 20
 RTOL, ATOL = 1e-6, 1e-9   # the contract: 20 steps agree with torch to 1e-6 in float64
@@ -115,7 +115,7 @@ def _close(a, b):
 
 def _judge(label, expected, actual, mistakes):
     """Raise a Mismatch naming the mistake whose trajectory `actual` follows, or where it leaves
-    torch's. mistakes: {diagnosis: trajectory or a function returning one}."""
+    torch's. mistakes: {catalogue cause: trajectory or a function returning one}."""
     if actual.shape != expected.shape:
         raise Mismatch(f"{label}: the parameters changed shape (expected {expected.shape[1]} numbers "
                        f"in all, got {actual.shape[1]})")
@@ -124,7 +124,7 @@ def _judge(label, expected, actual, mistakes):
     for diagnosis, path in mistakes.items():
         path = path() if callable(path) else path
         if not _close(expected, path) and _close(path, actual):
-            raise Mismatch(f"{label}: your trajectory follows the one with this mistake: {diagnosis}")
+            raise Mismatch(f"{label}: your trajectory follows the one with this mistake. {cause_text(diagnosis)}")
     with np.errstate(invalid="ignore"):
         bad = ~np.isclose(actual, expected, rtol=RTOL, atol=ATOL)
     step = int(np.argmax(bad.any(axis=1)))
@@ -186,24 +186,22 @@ def sgd_checks(seed=0):
         m, d, wd = hyper.get("momentum", 0), hyper.get("dampening", 0), hyper.get("weight_decay", 0)
         found = {}
         if m:
-            found["momentum is missing: with momentum > 0 the step uses the buffer "
-                  "buf = momentum * buf + (1 - dampening) * g, not g itself"] = \
+            found["missing_momentum"] = \
                 lambda: _torch_path("SGD", _changed(hyper, momentum=0, dampening=0, nesterov=False), problem)
         if wd:
-            found["weight decay is missing: add weight_decay * param to the gradient first"] = \
+            found["missing_weight_decay"] = \
                 lambda: _torch_path("SGD", _changed(hyper, weight_decay=0), problem)
         if hyper.get("nesterov"):
-            found["nesterov=True is ignored: the Nesterov step is g + momentum * buf"] = \
+            found["nesterov_ignored"] = \
                 lambda: _torch_path("SGD", _changed(hyper, nesterov=False), problem)
         if d:
-            found["dampening is ignored: the buffer adds (1 - dampening) * g"] = \
+            found["dampening_ignored"] = \
                 lambda: _torch_path("SGD", _changed(hyper, dampening=0), problem)
 
             def zero_start(x, g, state, t):
                 state["buf"] = m * state.get("buf", 0.0) + (1 - d) * g
                 return x - hyper["lr"] * state["buf"]
-            found["the momentum buffer starts at zero (dampening applied on the first step): "
-                  "torch starts it as a copy of the first gradient"] = lambda: _numpy_path(zero_start, problem)
+            found["momentum_buffer_from_zero"] = lambda: _numpy_path(zero_start, problem)
         return found
 
     return _optimizer_checks("SGD", cases, seed, mistakes)
@@ -231,30 +229,29 @@ def adagrad_checks(seed=0):
             def decayed(x, g, state, t):
                 state["sum"] = 0.9 * state.get("sum", 0.0) + 0.1 * g * g
                 return x - lr * g / (np.sqrt(state["sum"]) + 1e-10)
-            found["the square root is missing: divide by sqrt(sum of g^2) + eps"] = lambda: _numpy_path(no_sqrt, problem)
-            found["the sum of squared gradients decays (that is RMSprop): Adagrad adds every g^2 "
-                  "and never forgets"] = lambda: _numpy_path(decayed, problem)
+            found["missing_sqrt"] = lambda: _numpy_path(no_sqrt, problem)
+            found["adagrad_decayed_sum"] = lambda: _numpy_path(decayed, problem)
         if hyper.get("lr_decay"):
-            found["lr_decay is ignored: the rate at step t is lr / (1 + (t - 1) * lr_decay)"] = \
+            found["lr_decay_ignored"] = \
                 lambda: _torch_path("Adagrad", _changed(hyper, lr_decay=0), problem)
 
             def from_zero(x, g, state, t):
                 state["sum"] = state.get("sum", hyper["initial_accumulator_value"]) + g * g
                 return x - lr / (1 + t * hyper["lr_decay"]) * g / (np.sqrt(state["sum"]) + 1e-10)
-            found["the decayed rate uses t instead of t - 1: the first step must use the full lr"] = \
+            found["lr_decay_off_by_one"] = \
                 lambda: _numpy_path(from_zero, problem)
         if hyper.get("initial_accumulator_value"):
-            found["initial_accumulator_value is ignored: the sum starts at that value, not at 0"] = \
+            found["initial_accumulator_ignored"] = \
                 lambda: _torch_path("Adagrad", _changed(hyper, initial_accumulator_value=0), problem)
         if hyper.get("weight_decay"):
-            found["weight decay is missing: add weight_decay * param to the gradient first"] = \
+            found["missing_weight_decay"] = \
                 lambda: _torch_path("Adagrad", _changed(hyper, weight_decay=0), problem)
 
             def eps_inside(x, g, state, t):
                 g = g + hyper["weight_decay"] * x
                 state["sum"] = state.get("sum", 0.0) + g * g
                 return x - lr * g / np.sqrt(state["sum"] + hyper["eps"])
-            found["eps is inside the square root: torch divides by sqrt(sum) + eps"] = \
+            found["eps_inside_sqrt"] = \
                 lambda: _numpy_path(eps_inside, problem)
         return found
 
@@ -291,22 +288,20 @@ def rmsprop_checks(seed=0):
             def starts_at_g2(x, g, state, t):
                 state["v"] = alpha * state["v"] + (1 - alpha) * g * g if "v" in state else g * g
                 return x - lr * g / (np.sqrt(state["v"]) + 1e-8)
-            found["no decay of the average: v must be alpha * v + (1 - alpha) * g^2, "
-                  "not a growing sum (that is Adagrad)"] = lambda: _numpy_path(no_decay, problem)
-            found["the square root is missing: divide by sqrt(v) + eps"] = lambda: _numpy_path(no_sqrt, problem)
-            found["the (1 - alpha) factor is missing: v = alpha * v + (1 - alpha) * g^2"] = \
+            found["missing_decay"] = lambda: _numpy_path(no_decay, problem)
+            found["missing_sqrt"] = lambda: _numpy_path(no_sqrt, problem)
+            found["rmsprop_no_one_minus_alpha"] = \
                 lambda: _numpy_path(no_one_minus, problem)
-            found["v starts at the first g^2: torch starts every running average at zero"] = \
+            found["average_starts_at_g2"] = \
                 lambda: _numpy_path(starts_at_g2, problem)
         if hyper.get("momentum"):
-            found["momentum is ignored: buf = momentum * buf + g / (sqrt(v) + eps), step lr * buf"] = \
+            found["missing_momentum"] = \
                 lambda: _torch_path("RMSprop", _changed(hyper, momentum=0), problem)
         if hyper.get("weight_decay"):
-            found["weight decay is missing: add weight_decay * param to the gradient first"] = \
+            found["missing_weight_decay"] = \
                 lambda: _torch_path("RMSprop", _changed(hyper, weight_decay=0), problem)
         if hyper.get("centered"):
-            found["centered=True is ignored: subtract the squared running mean of g from v "
-                  "before the square root"] = lambda: _torch_path("RMSprop", _changed(hyper, centered=False), problem)
+            found["centered_ignored"] = lambda: _torch_path("RMSprop", _changed(hyper, centered=False), problem)
         return found
 
     return _optimizer_checks("RMSprop", cases, seed, mistakes)
@@ -337,20 +332,17 @@ def adam_checks(seed=0):
                     v = state["v"] / (1 - b2 ** t) if correct_v else state["v"]
                     return x - lr * m / ((np.sqrt(v) if sqrt else v) + 1e-8)
                 return lambda: _numpy_path(rule, problem)
-            found["the bias correction is missing: divide m by (1 - beta1^t) and v by (1 - beta2^t); "
-                  "without it the first steps are far too large or too small"] = adam_like(False, False)
-            found["only m is bias-corrected: v needs (1 - beta2^t) too"] = adam_like(True, False)
-            found["only v is bias-corrected: m needs (1 - beta1^t) too"] = adam_like(False, True)
-            found["the square root is missing: divide by sqrt(v_hat) + eps"] = adam_like(True, True, sqrt=False)
-            found["beta1 and beta2 are swapped: betas = (beta1 for m, beta2 for v)"] = \
+            found["missing_bias_correction"] = adam_like(False, False)
+            found["only_m_corrected"] = adam_like(True, False)
+            found["only_v_corrected"] = adam_like(False, True)
+            found["missing_sqrt"] = adam_like(True, True, sqrt=False)
+            found["betas_swapped"] = \
                 lambda: _torch_path("Adam", _changed(hyper, betas=(0.999, 0.9)), problem)
         if hyper.get("weight_decay"):
-            found["weight decay is missing: Adam adds weight_decay * param to the gradient "
-                  "(before the moments)"] = lambda: _torch_path("Adam", _changed(hyper, weight_decay=0), problem)
-            found["the decay is decoupled (that is AdamW): Adam's weight_decay is an L2 term added "
-                  "to the gradient"] = lambda: _torch_path("AdamW", hyper, problem)
+            found["missing_weight_decay"] = lambda: _torch_path("Adam", _changed(hyper, weight_decay=0), problem)
+            found["adam_decoupled_decay"] = lambda: _torch_path("AdamW", hyper, problem)
         if hyper.get("amsgrad"):
-            found["amsgrad=True is ignored: divide by the running maximum of v"] = \
+            found["amsgrad_ignored"] = \
                 lambda: _torch_path("Adam", _changed(hyper, amsgrad=False), problem)
         return found
 
@@ -374,16 +366,15 @@ def adamw_checks(seed=0):
         plain = _changed(hyper, weight_decay=0)
         wd, lr = hyper["weight_decay"], hyper["lr"]
         return {
-            "the decay went into the gradient (L2, that is Adam's weight_decay): AdamW shrinks the "
-            "parameter by (1 - lr * weight_decay) and keeps the decay out of m and v":
+            "coupled_weight_decay":
                 lambda: _torch_path("Adam", hyper, problem),
-            "weight decay is missing: multiply the parameter by (1 - lr * weight_decay) before the step":
+            "missing_weight_decay":
                 lambda: _torch_path("Adam", plain, problem),
-            "the decay is not scaled by lr: the factor is (1 - lr * weight_decay), not (1 - weight_decay)":
+            "decay_not_scaled_by_lr":
                 lambda: _torch_path("Adam", plain, problem, before=shrink(lambda h: 1 - wd)),
-            "the decay is applied after the Adam step: torch shrinks the parameter first":
+            "decay_after_step":
                 lambda: _torch_path("Adam", plain, problem, after=shrink(lambda h: 1 - lr * wd)),
-            "the decay is applied twice, decoupled and as L2 in the gradient":
+            "decay_twice":
                 lambda: _torch_path("Adam", hyper, problem, before=shrink(lambda h: 1 - lr * wd)),
         }
 
@@ -420,15 +411,12 @@ def rprop_checks(seed=0):
 
         minus, plus = hyper.get("etas", (0.5, 1.2))
         return {
-            "etaminus and etaplus are swapped: grow the step (etaplus) while the sign stays, "
-            "shrink it (etaminus) when it flips": rprop_like(etas=(plus, minus)),
-            "a coordinate still moves after its gradient changed sign: there, set g to 0 "
-            "(no move) and store the 0 as the previous gradient": rprop_like(zero_after_flip=False),
-            "after a sign flip the stored previous gradient is the raw one: store the zeroed gradient, "
-            "so the next step neither grows nor shrinks": rprop_like(keep_raw_prev=True),
-            "the step uses the gradient's size: Rprop moves by sign(g) * step_size only":
+            "etas_swapped": rprop_like(etas=(plus, minus)),
+            "rprop_no_backtrack": rprop_like(zero_after_flip=False),
+            "rprop_raw_prev": rprop_like(keep_raw_prev=True),
+            "rprop_gradient_size":
                 rprop_like(use_sign=False),
-            "the step sizes are not clipped to step_sizes = (min, max)":
+            "step_sizes_ignored":
                 lambda: _torch_path("Rprop", _changed(hyper, step_sizes=(0.0, 1e300)), problem),
         }
 
@@ -489,15 +477,15 @@ def cosine_checks(seed=0):
     def mistakes(case):
         T_, eta = case["T_max"], case["eta_min"]
         found = {
-            "the cosine is not shifted and halved: use (1 + cos(pi * epoch / T_max)) / 2":
+            "cosine_not_halved":
                 schedule(case, lambda b, e: eta + (b - eta) * math.cos(math.pi * e / T_)),
-            "the epoch is off by one: the rate of epoch e uses cos(pi * e / T_max), e = last_epoch":
+            "cosine_epoch_off_by_one":
                 schedule(case, lambda b, e: eta + (b - eta) * (1 + math.cos(math.pi * (e + 1) / T_)) / 2),
-            "the period is off by one: divide by T_max, not T_max + 1 or T_max - 1":
+            "cosine_period_off_by_one":
                 schedule(case, lambda b, e: eta + (b - eta) * (1 + math.cos(math.pi * e / (T_ + 1))) / 2),
         }
         if eta:
-            found["eta_min is ignored: the rate goes from base_lr down to eta_min, not to 0"] = \
+            found["missing_eta_min"] = \
                 schedule(case, lambda b, e: b * (1 + math.cos(math.pi * e / T_)) / 2)
         return found
 
@@ -515,7 +503,7 @@ def cosine_checks(seed=0):
                 return
             for diagnosis, rates in mistakes(case).items():
                 if np.allclose(actual, rates, rtol=1e-9, atol=1e-12):
-                    raise Mismatch(f"{label}: {diagnosis}")
+                    raise Mismatch(f"{label}: {cause_text(diagnosis)}")
             epoch = int(np.argmax(~np.isclose(actual, expected, rtol=1e-9, atol=1e-12).all(axis=1)))
             raise Mismatch(f"{label}: at epoch {epoch + 1} the rates are {actual[epoch].tolist()}, "
                            f"torch has {expected[epoch].tolist()}")
@@ -564,13 +552,13 @@ class _BatchNormCase:
 
 
 def _recognise(quantity, expected, actual, mistakes, rtol=1e-6, atol=1e-9):
-    """compare(), but first name a planted mistake that `actual` matches."""
+    """compare(), but first name a catalogued mistake ({cause: value}) that `actual` matches."""
     actual_arr = np.asarray(actual) if actual is not None else None
     if actual_arr is not None and actual_arr.shape == np.shape(expected) \
             and not np.allclose(actual_arr, expected, rtol=rtol, atol=atol):
         for diagnosis, wrong in mistakes.items():
             if not np.allclose(wrong, expected, rtol=rtol, atol=atol) and np.allclose(actual_arr, wrong, rtol=rtol, atol=atol):
-                raise Mismatch(f"{quantity}: {diagnosis}")
+                raise Mismatch(f"{quantity}: {cause_text(diagnosis)}")
     compare(quantity, expected, actual, rtol=rtol, atol=atol)
 
 
@@ -586,15 +574,15 @@ def batchnorm_forward_checks(seed=0):
         expected = twin(torch.from_numpy(Z)).detach().numpy()
         mean, var = Z.mean(0), Z.var(0)
         _recognise("BatchNorm1d.forward (training) output", expected, bn.forward(Z), {
-            "training mode normalized with the running statistics: use the batch mean and variance":
+            "bn_train_running_stats":
                 case.normalize(Z, np.zeros(case.C), np.ones(case.C)),
-            "normalized with the unbiased variance (N - 1): the output uses the biased one, Z.var(0)":
+            "bn_unbiased_output_var":
                 case.normalize(Z, mean, Z.var(0, ddof=1)),
-            "eps is outside the square root: divide by sqrt(var + eps)":
+            "eps_outside_sqrt":
                 case.normalize(Z, mean, var, eps_inside=False),
-            "gamma and beta are swapped: BZ = gamma * NZ + beta":
+            "gamma_beta_swapped":
                 case.beta * (Z - mean) / np.sqrt(var + case.eps) + case.gamma,
-            "the standard deviation is missing: divide by sqrt(var + eps), not by var + eps":
+            "bn_std_missing":
                 case.gamma * (Z - mean) / (var + case.eps) + case.beta,
         })
 
@@ -610,22 +598,19 @@ def batchnorm_forward_checks(seed=0):
             rv_swapped = m * rv_swapped + (1 - m) * Z.var(0, ddof=1)
             rm_swapped = m * rm_swapped + (1 - m) * Z.mean(0)
         last = case.batches[2]
-        not_updated = "the running statistics are never updated: in training mode move them towards the batch's"
+        not_updated = "running_not_updated"
         _recognise("BatchNorm1d running_mean after 3 training batches", twin.running_mean.numpy(),
                    bn.running_mean, {
                        not_updated: np.zeros(case.C),
-                       "momentum is used the wrong way round: running = (1 - momentum) * running + "
-                       "momentum * batch": rm_swapped,
-                       "running_mean is overwritten with the last batch's mean: it is a running average":
+                       "running_momentum_swapped": rm_swapped,
+                       "running_overwritten":
                            last.mean(0)})
         _recognise("BatchNorm1d running_var after 3 training batches", twin.running_var.numpy(),
                    bn.running_var, {
                        not_updated: np.ones(case.C),
-                       "biased running variance: the running estimate uses the unbiased batch variance, "
-                       "var * N / (N - 1)": rv_biased,
-                       "momentum is used the wrong way round: running = (1 - momentum) * running + "
-                       "momentum * batch": rv_swapped,
-                       "running_var is overwritten with the last batch's variance: it is a running average":
+                       "biased_running_var": rv_biased,
+                       "running_momentum_swapped": rv_swapped,
+                       "running_overwritten":
                            last.var(0, ddof=1)})
 
     def eval_output():
@@ -644,10 +629,9 @@ def batchnorm_forward_checks(seed=0):
             raise Mismatch("eval() did not switch the layer to evaluation mode")
         actual = bn.forward(Z)
         _recognise("BatchNorm1d.forward (eval) output", expected, actual, {
-            "eval mode used the batch statistics: in eval, normalize with running_mean and running_var":
+            "bn_eval_batch_stats":
                 case.normalize(Z, Z.mean(0), Z.var(0)),
-            "eval mode took the square root of the running variance twice or not at all: "
-            "divide by sqrt(running_var + eps)":
+            "bn_eval_var_squared":
                 case.normalize(Z, twin.running_mean.numpy(), twin.running_var.numpy() ** 2)})
         if not (np.array_equal(before[0], bn.running_mean) and np.array_equal(before[1], bn.running_var)):
             raise Mismatch("BatchNorm1d.forward (eval) changed the running statistics: "
@@ -691,19 +675,17 @@ def batchnorm_backward_checks(seed=0):
         Gg = G * case.gamma
         full = inv_std * (Gg - Gg.mean(0) - NZ * (Gg * NZ).mean(0))
         dZ = {
-            "the batch statistics are treated as constants: in training, mean and variance depend "
-            "on Z, which adds the paths through the mean and the variance (exercise 5.9 (a))": Gg * inv_std,
-            "the path through the mean is missing (step 3 of exercise 5.9 (a))":
+            "bn_constant_stats": Gg * inv_std,
+            "bn_mean_path_missing":
                 inv_std * (Gg - NZ * (Gg * NZ).mean(0)),
-            "the path through the variance is missing (step 4 of exercise 5.9 (a))":
+            "bn_var_path_missing":
                 inv_std * (Gg - Gg.mean(0)),
-            "gamma is forgotten: the upstream gradient reaching NZ is dLdBZ * gamma":
+            "bn_gamma_forgotten":
                 inv_std * (G - G.mean(0) - NZ * (G * NZ).mean(0)),
         }
-        eval_dZ = {"eval backward used the training formula: with running statistics the mean and "
-                   "variance are constants, so only the direct path remains": full}
-        dgamma = {"dLdgamma uses Z instead of the normalized NZ: dLdgamma = sum(dLdBZ * NZ)": (G * Z).sum(0),
-                  "dLdgamma is a mean over the batch: it is a sum": (G * NZ).mean(0)}
+        eval_dZ = {"bn_eval_training_formula": full}
+        dgamma = {"dLdgamma_uses_Z": (G * Z).sum(0),
+                  "batch_mean": (G * NZ).mean(0)}
         return dZ, eval_dZ, dgamma
 
     def train_backward():
@@ -715,7 +697,7 @@ def batchnorm_backward_checks(seed=0):
         _recognise("BatchNorm1d.backward (training) dLdZ", dZ_t, dLdZ, dZ)
         _recognise("BatchNorm1d.backward dLdgamma", dgamma_t, bn.dLdgamma, dgamma)
         _recognise("BatchNorm1d.backward dLdbeta", dbeta_t, bn.dLdbeta,
-                   {"dLdbeta is a mean over the batch: it is a sum": G.mean(0)})
+                   {"batch_mean": G.mean(0)})
 
     def eval_backward():
         dZ_t, dgamma_t, dbeta_t, rm, rv = torch_grads(False)
