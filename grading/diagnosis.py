@@ -4,10 +4,11 @@
 for the values, and one for the shape and dtype that counts only when the values are right (zeros
 of the right shape earn nothing; right values of another dtype earn half). A failure names the quantity, the
 expected and actual shape, the largest error and where, and - when one fits - the likely cause
-from CAUSES, the catalogue of typical mistakes. Generic causes (transposed, sign, a factor N,
-a missing bias) are recognised from the arrays alone; exercise-specific ones come as candidate
-arrays ("what a student who made mistake X would get") computed by the check from the case's
-context, and match when the student's array equals the candidate.
+from CAUSES, read from the course's catalogue (solutions/mytorch/testing/catalogue/, the same
+words the visible checks print). Generic causes (transposed, sign, a factor N, a missing bias) are
+recognised from the arrays alone; exercise-specific ones come as candidate arrays ("what a student
+who made mistake X would get"), from the catalogue's formulas (`answers`) or computed by the check
+from the case's context, and match when the student's array equals the candidate.
 """
 
 import ast
@@ -29,120 +30,6 @@ def _quiet(function):
             return function(*args, **kwargs)
 
     return wrapper
-
-
-# Causes of the chapters not yet in the catalogue (solutions/mytorch/testing/catalogue/); the
-# catalogue's own are added below, read from its files.
-CAUSES = {
-    # notebook exercises (chapters 1 to 4)
-    # notebook exercises of chapter 6 (torch_pipeline)
-    "window_zero_padding": (
-        "zero padding",
-        "the edges are padded with zeros, which look like a sudden drop in "
-        "energy: repeat the first and last frame, np.pad(..., mode='edge')",
-    ),
-    "window_shifted": (
-        "window shifted by k",
-        "in the padded array frame t sits at row t + k, so its window is rows t .. t + 2k, not t + k .. t + 3k",
-    ),
-    "window_flatten_order": (
-        "wrong flatten order",
-        "the window is flattened feature by feature; keep the frames "
-        "in order: the (2k+1, F) slice reshaped to ((2k+1) F,), no transpose",
-    ),
-    "len_counts_padding": (
-        "padding counted in len",
-        "there is one sample per frame of the utterance: len is T, not the T + 2k rows of the padded array",
-    ),
-    "len_drops_edges": (
-        "edge frames dropped",
-        "every frame is a sample, the edge frames included (that is what the padding is for): len is T, not T - 2k",
-    ),
-    "windows_up_front": (
-        "every window built up front",
-        "storing all windows keeps each frame 2k+1 times: keep the padded array and slice it in __getitem__",
-    ),
-    "dunder_typo": (
-        "misspelt dunder method",
-        "Python only calls methods spelt exactly __len__ and __getitem__ "
-        "(two underscores on each side); a name with two leading underscores and fewer trailing "
-        "ones is even renamed to _Class__name",
-    ),
-    "missing_zero_grad": (
-        "missing zero_grad",
-        "backward adds into .grad: call optimizer.zero_grad() before each "
-        "backward, or every step uses the sum of all gradients so far",
-    ),
-    "missing_step": (
-        "no optimizer step",
-        "the parameters never change: call optimizer.step() after backward, "
-        "on an optimizer built from the model's parameters",
-    ),
-    "momentum_not_passed": (
-        "momentum not passed",
-        "build the optimizer with momentum=momentum (SGD's default is no momentum)",
-    ),
-    "twin_after_training": (
-        "twin made after training",
-        "from_torch copies the weights it sees: make the mytorch "
-        "twin BEFORE the torch model trains, so both start from the same weights",
-    ),
-    "losses_as_tensors": (
-        "losses kept as tensors",
-        "append loss.item(), a float: a tensor keeps its whole graph alive, and memory grows every step",
-    ),
-    "missing_super_init": (
-        "missing super().__init__()",
-        "nn.Module's __init__ creates the registries that "
-        "self.layer = ... fills: call super().__init__() first in __init__",
-    ),
-    "layers_in_a_set": (
-        "layer order lost",
-        "a set has no order (it follows hash values): put the layers in a list, or straight into nn.Sequential(...)",
-    ),
-    "train_mode_lost": (
-        "training in eval mode",
-        "call model.train() at the start of each epoch (validation switches the model to eval)",
-    ),
-    "eval_never_called": (
-        "eval never called",
-        "dropout still drops units during validation: call model.eval() before validating",
-    ),
-    "no_grad_missing": (
-        "validation records gradients",
-        "wrap validation in `with torch.no_grad():` (eval() switches layer behaviour, not autograd)",
-    ),
-    "dropped_to_device": (
-        "result of .to(device) dropped",
-        "a tensor's .to returns a moved copy (a module's moves in place): write x = x.to(device)",
-    ),
-    "batches_drop_last": (
-        "last batch dropped",
-        "keep the last, smaller batch: slice the permutation in steps of batch_size up to N",
-    ),
-    "batches_with_replacement": (
-        "indices drawn per batch",
-        "samples repeat or go missing: draw ONE permutation per epoch (torch.randperm) and slice it",
-    ),
-    "batches_not_shuffled": (
-        "no shuffling",
-        "the samples come in stored order: index with a random "
-        "permutation, torch.randperm(N, generator=generator, device=X.device)",
-    ),
-    "same_order_every_epoch": (
-        "the same order every epoch",
-        "draw a new permutation at each call, from the generator you are given",
-    ),
-    "generator_ignored": (
-        "generator ignored",
-        "the same seed must give the same order: pass generator=generator to torch.randperm",
-    ),
-    "per_sample_loop": (
-        "a loop over samples",
-        "index X once per batch with a whole tensor of indices; one "
-        "sample at a time is what makes the seed-style loop slow",
-    ),
-}
 
 
 CATALOGUE = ROOT / "solutions" / "mytorch" / "testing" / "catalogue"
@@ -178,8 +65,7 @@ def _load(folder=CATALOGUE):
     return exercises, causes
 
 
-EXERCISES, _CATALOGUED = _load()
-CAUSES.update(_CATALOGUED)
+EXERCISES, CAUSES = _load()
 FORMULA_NAMES = {"np": np, "sqrt": math.sqrt, "pi": math.pi}  # what a catalogue formula may use besides its names
 
 

@@ -49,7 +49,9 @@ def test_the_grader_reads_what_the_visible_checks_import(name):
 @pytest.mark.parametrize("chapter", CATALOGUED)
 def test_every_graded_exercise_has_an_entry_and_its_ids_match(chapter):
     exercises = public(chapter)["EXERCISES"]
-    graded = {c.exercise.split()[0]: c for c in all_checks(chapter)}
+    graded = {}
+    for c in all_checks(chapter):
+        graded.setdefault(c.exercise.split()[0], []).append(c.exercise)
     assert set(exercises) == set(graded)
     notebook = (ROOT / "solutions" / chapter / f"{chapter}.ipynb").read_text()
     calls = {
@@ -62,7 +64,7 @@ def test_every_graded_exercise_has_an_entry_and_its_ids_match(chapter):
         assert entry["check"] in mytorch.testing.CHECKS and entry["check"] in calls, number
         ids = [c.id for c in all_checks(chapter) if c.exercise.split()[0] == number]
         assert all(i.startswith(entry["check"] + ".") or i == entry["check"] for i in ids), (number, ids)
-        assert entry["title"] in graded[number].exercise, number
+        assert any(entry["title"] in name for name in graded[number]), number
 
 
 def test_every_cause_is_explained_once():

@@ -70,8 +70,8 @@ def test_right_context_windows_pass(seed):
         (variant(mode="constant"), "padded with zeros"),
         (variant(shift=2), "shifted by k"),
         (variant(transpose=True), "flattened feature by feature"),
-        (variant(precompute=True), "Building every window up front"),
-        (variant(count_padding=True), "counted the padding frames"),
+        (variant(precompute=True), "Likely cause: every window built up front"),
+        (variant(count_padding=True), "Likely cause: padding counted in len"),
         (Typo, "len(dataset) fails"),
     ],
 )
@@ -136,8 +136,8 @@ def test_right_twins_pass(seed):
 @pytest.mark.parametrize(
     "mistake, which, cause",
     [
-        (dict(zero_grad=False), 0, "WITHOUT zero_grad"),
-        (dict(late_copy=True), 1, "from_torch BEFORE training"),
+        (dict(zero_grad=False), 0, "Likely cause: missing zero_grad"),
+        (dict(late_copy=True), 1, "Likely cause: twin made after training"),
         (dict(tensors=True), 0, "append loss.item()"),
         (dict(mytorch_momentum=0.0), 1, "without momentum"),
     ],

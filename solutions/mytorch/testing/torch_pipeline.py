@@ -19,7 +19,7 @@ import textwrap
 
 import numpy as np
 
-from .report import Mismatch, compare, run_check
+from .report import Mismatch, cause_text, compare, run_check
 
 
 def _torch():
@@ -89,7 +89,7 @@ def _typo_hint(cls, dunder):
     names = [re.sub(r"^_\w+?(?=__)", "", name) for c in cls.__mro__ for name in vars(c)]
     near = [name for name in names if name.strip("_") == dunder.strip("_") and name != dunder]
     if near:
-        return f" Your class defines {near[0]!r}: Python only knows the name {dunder!r} (two underscores on each side)."
+        return f" Your class defines {near[0]!r}, not {dunder!r}. {cause_text('dunder_typo')}"
     return f" Define {dunder} in the class."
 
 
@@ -114,10 +114,9 @@ def context_windows_checks(answer, seed=0):
         except TypeError:
             raise Mismatch("len(dataset) fails." + _typo_hint(type(ds), "__len__")) from None
         if n == T + 2 * k:
-            raise Mismatch(f"len is {n} = T + 2k: you counted the padding frames; there are T = {T} samples")
+            raise Mismatch(f"len is {n} = T + 2k, T = {T}. {cause_text('len_counts_padding')}")
         if n == T - 2 * k:
-            raise Mismatch(f"len is {n} = T - 2k: you dropped the edge frames; pad instead, so every one "
-                           f"of the T = {T} frames is a sample")
+            raise Mismatch(f"len is {n} = T - 2k, T = {T}. {cause_text('len_drops_edges')}")
         if n != T:
             raise Mismatch(f"len should be T = {T} (one sample per frame), got {n}")
 
@@ -146,15 +145,12 @@ def context_windows_checks(answer, seed=0):
                                f"= ((2k+1) F,) with k={k}, F={F}; got {x.shape}")
             if not np.allclose(x, expected[t]):
                 if np.allclose(x, zeros[t]):
-                    raise Mismatch(f"frame {t}: the window is padded with zeros; repeat the first and last frame "
-                                   "instead (np.pad(..., mode='edge')): silence-like zeros are not what a "
-                                   "microphone records before the first frame")
+                    raise Mismatch(f"frame {t}: the window is padded with zeros. {cause_text('window_zero_padding')}")
                 if np.allclose(x, expected[t].reshape(2 * k + 1, F).T.reshape(-1)):
-                    raise Mismatch(f"frame {t}: the numbers are right but flattened feature by feature; keep the "
-                                   "frames in order: window.reshape(-1) of the (2k+1, F) slice, no transpose")
+                    raise Mismatch(f"frame {t}: the numbers are right but in another order. "
+                                   f"{cause_text('window_flatten_order')}")
                 if t + k < T and np.allclose(x, expected[t + k]):
-                    raise Mismatch(f"frame {t}: the window is shifted by k: in the padded array frame t sits at "
-                                   "row t + k, so its window is rows t .. t + 2k")
+                    raise Mismatch(f"frame {t}: the window is frame {t + k}'s. {cause_text('window_shifted')}")
                 compare(f"window of frame {t}", expected[t], x, rtol=1e-6, atol=1e-6)
             if not _is_int(y) or int(y) != labels[t]:
                 raise Mismatch(f"the label of frame {t} should be the integer {labels[t]}, got {y!r}")
@@ -178,8 +174,7 @@ def context_windows_checks(answer, seed=0):
         padded = (big_T + 2 * big_k) * big_F
         if kept > 2 * padded + 2 * big_T + 64:
             raise Mismatch(f"__init__ keeps {kept} numbers for {big_T} frames of {big_F} features; the padded "
-                           f"array needs only {padded}. Building every window up front stores each frame "
-                           f"2k+1 = {2 * big_k + 1} times: keep the padded array and slice it in __getitem__")
+                           f"array needs only {padded}. {cause_text('windows_up_front')}")
 
     return [run_check(f"len(dataset) is the number of frames (T={T}, F={F}, k={k})", length),
             run_check("dataset[t] is (frames t-k..t+k flattened, label t), edges repeated", items),
@@ -228,8 +223,7 @@ def _as_losses(side, losses, n):
     if len(losses) != n:
         raise Mismatch(f"expected {n} {side} losses (one per batch), got {len(losses)}")
     if any(isinstance(v, torch.Tensor) for v in losses):
-        raise Mismatch(f"the {side} losses are tensors: append loss.item(), a float (a tensor keeps its "
-                       "whole graph alive and the memory grows every step)")
+        raise Mismatch(f"the {side} losses are tensors. {cause_text('losses_as_tensors')}")
     return np.asarray(losses, dtype=np.float64)
 
 
@@ -254,16 +248,14 @@ def twins_checks(answer, seed=0):
 
     def diagnose(side, losses):
         if np.allclose(losses, _torch_losses(untouched, batches, lr, momentum, zero_grad=False), atol=1e-6):
-            raise Mismatch(f"{side}: the losses match a loop WITHOUT zero_grad: gradients add up over the "
-                           "batches; call optimizer.zero_grad() before backward")
+            raise Mismatch(f"{side}: the losses match a loop without zero_grad. {cause_text('missing_zero_grad')}")
         if np.allclose(losses, _torch_losses(untouched, batches, lr, momentum, step=False), atol=1e-6):
-            raise Mismatch(f"{side}: the losses are those of the untrained model: optimizer.step() never ran")
+            raise Mismatch(f"{side}: the losses are those of the untrained model. {cause_text('missing_step')}")
         if abs(losses[0] - expected[0]) > 1e-6:
-            raise Mismatch(f"{side}: the first loss is {losses[0]:.6f}, expected {expected[0]:.6f}: the network did "
-                           "not start from the torch model's initial weights (make the mytorch twin with "
-                           "from_torch BEFORE training the torch model)")
+            raise Mismatch(f"{side}: the first loss is {losses[0]:.6f}, expected {expected[0]:.6f}. "
+                           f"{cause_text('twin_after_training')}")
         if np.allclose(losses, _torch_losses(untouched, batches, lr, 0.0), atol=1e-6):
-            raise Mismatch(f"{side}: the losses are those of SGD without momentum: pass momentum to the optimizer")
+            raise Mismatch(f"{side}: the losses are those of SGD without momentum. {cause_text('momentum_not_passed')}")
         compare(f"{side} losses", expected, losses, rtol=0, atol=1e-6)
 
     def torch_side():
@@ -392,7 +384,7 @@ def fix_pipeline_checks(dataset, model, train, seed=0):
         except AttributeError as error:
             if "before Module.__init__() call" in str(error):
                 raise Mismatch("building the model fails with 'cannot assign module before Module.__init__() "
-                               "call': call super().__init__() first thing in __init__") from None
+                               f"call'. {cause_text('missing_super_init')}") from None
             raise
         if not list(net.parameters()):
             raise Mismatch("model.parameters() is empty: PyTorch only sees layers held as attributes, in an "
@@ -401,8 +393,7 @@ def fix_pipeline_checks(dataset, model, train, seed=0):
         kinds = [type(m).__name__ for m in leaves]
         wanted = ["Linear", "ReLU", "Dropout", "Linear", "ReLU", "Dropout", "Linear"]
         if sorted(kinds) == sorted(wanted) and kinds != wanted:
-            raise Mismatch(f"the layers run in the order {kinds}: a set has no order (it is sorted by hash). "
-                           "Put the layers in a list, or straight into nn.Sequential(...)")
+            raise Mismatch(f"the layers run in the order {kinds}. {cause_text('layers_in_a_set')}")
         if kinds != wanted:
             raise Mismatch(f"expected the layers {wanted} (as in the broken script), got {kinds}")
         sizes = [(m.in_features, m.out_features) for m in leaves if isinstance(m, torch.nn.Linear)]
@@ -434,29 +425,27 @@ def fix_pipeline_checks(dataset, model, train, seed=0):
             raise Mismatch("no torch.optim optimizer stepped on the model's parameters")
         if watch.accumulated:
             raise Mismatch(f"at {watch.accumulated} of {watch.steps} steps the gradient held more than the last "
-                           "batch's: gradients add up until you clear them; call optimizer.zero_grad() each step")
+                           f"batch's. {cause_text('missing_zero_grad')}")
 
     def modes_check():
         net, _, watch = trained()
         training = [f for f in watch.forwards if f[2] < watch.steps]
         validation = [f for f in watch.forwards if f[2] == watch.steps]
         if any(not mode for mode, _, _ in training):
-            raise Mismatch("some training batches ran in eval mode (dropout off): call model.train() at the start "
-                           "of each epoch, since validation switches to eval")
+            raise Mismatch(f"some training batches ran in eval mode (dropout off). {cause_text('train_mode_lost')}")
         if not validation:
             raise Mismatch("no forward pass after the last optimizer step: where is the validation?")
         if any(mode for mode, _, _ in validation) or net.training:
-            raise Mismatch("validation ran in training mode, so dropout still dropped units: call model.eval() "
-                           "before validating")
+            raise Mismatch(f"validation ran in training mode. {cause_text('eval_never_called')}")
         if any(grad for _, grad, _ in validation):
-            raise Mismatch("validation tracked gradients (a graph per batch, memory and time for nothing): wrap it "
-                           "in `with torch.no_grad():`")
+            raise Mismatch(f"validation tracked gradients (a graph per batch, memory and time for nothing). "
+                           f"{cause_text('no_grad_missing')}")
 
     def device_check():
         dropped = _dropped_to_calls(train)
         if dropped:
-            raise Mismatch(f"line {dropped[0]} of train_and_validate calls .to(device) and drops the result: a "
-                           "tensor's .to returns a moved copy; write x = x.to(device)")
+            raise Mismatch(f"line {dropped[0]} of train_and_validate calls .to(device) and drops the result. "
+                           f"{cause_text('dropped_to_device')}")
         if not _cuda():
             _skip("train_and_validate on device='cuda'")
             return
@@ -542,28 +531,26 @@ def device_batches_checks(answer, seed=0):
         if sizes != want:
             raise Mismatch(f"with N={N}, batch_size={batch} the batch sizes should be {want[:3]}... ending in "
                            f"{want[-1]} ({len(want)} batches); got {sizes[:3]}... ending in {sizes[-1]} "
-                           f"({len(sizes)} batches)" + (" - keep the last, smaller batch" if len(sizes) < len(want) else ""))
+                           f"({len(sizes)} batches)."
+                           + (f" {cause_text('batches_drop_last')}" if len(sizes) < len(want) else ""))
         ids = torch.cat([xb[:, 0] for xb, _ in batches]).long()
         if sorted(ids.tolist()) != list(range(N)):
-            raise Mismatch("an epoch should hold every sample exactly once: draw one permutation "
-                           "(torch.randperm) and slice it, rather than drawing random indices per batch")
+            raise Mismatch(f"an epoch should hold every sample exactly once. {cause_text('batches_with_replacement')}")
         labels = torch.cat([yb for _, yb in batches])
         if not torch.equal(labels, y[ids]):
             raise Mismatch("the labels do not belong to their samples: index X and y with the same indices")
         if torch.equal(ids, torch.arange(N)):
-            raise Mismatch("the samples come in their stored order: shuffle with a random permutation")
+            raise Mismatch(f"the samples come in their stored order. {cause_text('batches_not_shuffled')}")
 
     def reshuffles():
         g = torch.Generator().manual_seed(seed)
         first = torch.cat([xb[:, 0] for xb, _ in epoch(g)])
         second = torch.cat([xb[:, 0] for xb, _ in epoch(g)])
         if torch.equal(first, second):
-            raise Mismatch("two epochs with the same generator gave the same order: draw a new permutation "
-                           "each epoch (pass generator=generator to torch.randperm)")
+            raise Mismatch(f"two epochs with the same generator gave the same order. {cause_text('same_order_every_epoch')}")
         again = torch.cat([xb[:, 0] for xb, _ in epoch(torch.Generator().manual_seed(seed))])
         if not torch.equal(first, again):
-            raise Mismatch("the same seed gave a different order: use the generator you are given "
-                           "(torch.randperm(N, generator=generator, device=X.device))")
+            raise Mismatch(f"the same seed gave a different order. {cause_text('generator_ignored')}")
 
     def no_sample_loop():
         counter = _CountingTensor()
@@ -571,8 +558,7 @@ def device_batches_checks(answer, seed=0):
         epoch(torch.Generator().manual_seed(seed), data=watched)
         n_batches = -(-N // batch)
         if counter.calls > 3 * n_batches + 5:
-            raise Mismatch(f"X was indexed {counter.calls} times for {n_batches} batches: one sample at a time is "
-                           "what makes the seed-style loop slow; index X with a whole tensor of indices per batch")
+            raise Mismatch(f"X was indexed {counter.calls} times for {n_batches} batches. {cause_text('per_sample_loop')}")
 
     results = [run_check(f"one epoch covers all {N} samples once, in shuffled batches of {batch}", coverage),
                run_check("a new order each epoch, reproducible from the generator", reshuffles),
