@@ -15,8 +15,6 @@ PLANTED = [(chapter, m) for chapter, catalogue in mistakes.MISTAKES.items() for 
 
 @pytest.mark.parametrize("chapter, mistake", PLANTED, ids=[f"{c}-{m.key}" for c, m in PLANTED])
 def test_a_planted_mistake_fails_its_visible_check_and_is_named(monkeypatch, capfd, chapter, mistake):
-    if mistake.number not in diagnosis.EXERCISES:
-        pytest.skip(f"chapter {chapter} is not in the catalogue yet")
     plant(monkeypatch, mistake)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a check must not let a numpy warning escape to stderr
@@ -28,6 +26,6 @@ def test_a_planted_mistake_fails_its_visible_check_and_is_named(monkeypatch, cap
 
 
 def test_every_catalogued_library_exercise_has_three_planted_mistakes():
-    numbers = [m.number for _, m in PLANTED if m.number in diagnosis.EXERCISES]
+    numbers = [m.number for _, m in PLANTED]
     assert {n: numbers.count(n) for n in set(numbers) if numbers.count(n) < 3} == {}
-    assert {"1.3", "4.1", "4.11"} <= set(numbers)
+    assert {"1.3", "4.1", "4.11", "5.1", "5.9"} <= set(numbers)

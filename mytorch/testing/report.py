@@ -62,10 +62,11 @@ def answers(number, quantity, **names):
     return found
 
 
-def which_cause(actual, expected, candidates, rtol=1e-5, atol=1e-8):
+def which_cause(actual, expected, candidates, rtol=1e-5, atol=1e-8, generic=True):
     """The key of the known mistake `actual` is: the first candidate (key, value) it equals that
-    differs from `expected`; else a mistake seen from the two arrays alone (transposed, sign, a
-    factor N); else None."""
+    differs from `expected`; else, with `generic`, a mistake seen from the two arrays alone
+    (transposed, sign, a factor N); else None. The one place the visible checks match an answer
+    against the catalogue's mistakes (the grader's is grading/diagnosis.py, `compare`)."""
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if not np.all(np.isfinite(actual)):
@@ -74,6 +75,8 @@ def which_cause(actual, expected, candidates, rtol=1e-5, atol=1e-8):
         if wrong.shape == actual.shape and np.allclose(actual, wrong, rtol=rtol, atol=atol) \
                 and not (wrong.shape == expected.shape and np.allclose(wrong, expected, rtol=rtol, atol=atol)):
             return key
+    if not generic:
+        return None
     if actual.shape != expected.shape:
         transposed = expected.ndim == 2 and actual.shape == expected.shape[::-1]
         return "transposed" if transposed and np.allclose(actual.T, expected, rtol=rtol, atol=atol) else None
