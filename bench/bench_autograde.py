@@ -5,7 +5,8 @@
 Builds the sample class (grading/sample_class.py) in a scratch course, releases the chapter,
 then autogrades the same submissions three times, each run with --force semantics:
 `nbgrader autograde CHAPTER --force` (one process, one student after another),
-`autograde_parallel` (the earlier engine: one nbgrader per student, J at a time) and
+the earlier engine (below: one `nbgrader autograde --student` process per student, J at a time,
+each on a private copy of the gradebook) and
 `grading.cluster.autograde` (Dask: a LocalCluster of J workers, one task per student; what
 `python -m grading autograde-parallel` runs). Before them, the cost of one submission in the
 grader CLI with the reference computed (an empty reference store) and kept (grading/reference.py).
@@ -14,17 +15,53 @@ Prints the rates side by side; every run must give the same grades.
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from grading import cluster, sample_class  # noqa: E402
-from grading.autograde import autograde_parallel, autograde_serial, course_config  # noqa: E402
+from grading.autograde import course_config, nbgrader, read_grades, settings, write_grades  # noqa: E402
 from grading.demo import collect, release  # noqa: E402
+from grading.unpack import unpack_submissions  # noqa: E402
+
+
+def autograde_serial(course, chapter):
+    """Plain nbgrader: `nbgrader autograde CHAPTER --force` (all students, one process)."""
+    return nbgrader(course, "autograde", chapter, "--force", check=False)
+
+
+def autograde_processes(course, chapter, students, jobs):
+    """The engine before Dask: one `nbgrader autograde --student` per student, `jobs` at a time,
+    each against a private copy of the gradebook; this process copies the grades back."""
+    url = settings(course)["db_url"]
+
+    def one(student, scratch):
+        private = Path(scratch) / f"{student}.db"
+        shutil.copyfile(url.removeprefix("sqlite:///"), private)
+        args = [
+            "autograde",
+            chapter,
+            f"--student={student}",
+            "--force",
+            f"--CourseDirectory.db_url=sqlite:///{private}",
+        ]
+        nbgrader(course, *args, check=False, timeout=cluster.STUDENT_TIMEOUT)
+        return student, read_grades(f"sqlite:///{private}", chapter, student)
+
+    failures = []
+    with tempfile.TemporaryDirectory() as scratch, ThreadPoolExecutor(jobs) as pool:
+        for student, grades in pool.map(lambda s: one(s, scratch), students):
+            if grades is None:
+                failures.append(student)
+            else:
+                write_grades(url, chapter, student, grades)
+    return failures
 
 
 def totals(course, chapter):
@@ -53,6 +90,7 @@ def main():
         sample_class.generate(course / "class", chapter, students)
         release(course, chapter)
         collect(course, chapter, course / "class")
+        unpack_submissions(settings(course)["submitted"], chapter, [s.id for s in students])
         one = course / "submitted" / students[0].id / chapter
         cli = [sys.executable, "-m", "grading", "check", str(one), "--chapter", chapter, "--json"]
         cold, _ = timed(subprocess.run, cli, capture_output=True, check=True)
@@ -61,7 +99,8 @@ def main():
         if proc.returncode != 0:
             print(proc.stderr[-2000:], file=sys.stderr)
         grades = {"serial": totals(course, chapter)}
-        parallel, failures = timed(autograde_parallel, course, chapter, jobs=args.jobs, progress=False)
+        ids = [s.id for s in students]
+        parallel, failures = timed(autograde_processes, course, chapter, ids, args.jobs)
         grades["processes"] = totals(course, chapter)
         dask, dask_failures = timed(cluster.autograde, course, chapter, jobs=args.jobs, force=True, progress=False)
         grades["dask"] = totals(course, chapter)

@@ -5,55 +5,27 @@
 
 The command runs on Dask distributed (grading/cluster.py: a LocalCluster of N workers, or the
 cluster at --scheduler; one task per student, this process the only writer; students already
-graded are skipped unless --force). `autograde_parallel` below is the earlier engine, one
-process per student on this machine, kept for comparison (bench/bench_autograde.py).
+graded are skipped unless --force). nbgrader's own `autograde` grades one student after
+another (issue 174); bench/bench_autograde.py compares the two.
 
-nbgrader's `autograde` grades one student after another (issue 174), ~5 s of start-up each.
-First each submission gets its mytorch/ (grading/unpack.py: from the exchange's
-mytorch-handin.zip, or the student edition's stubs when none was handed in).
-Here each student is autograded by its own `nbgrader autograde --student=ID` process, several
-at once, each writing to a private copy of the gradebook; this process is the only writer of
-the course gradebook: it copies each finished student's grades and comments into it, one
-student at a time. A student whose autograde fails (a kernel that will not die, a notebook
-nbgrader cannot read) is reported and the others go on.
-
-Also here: `course_config` (a course folder's nbgrader_config.py on top of the course's
-grading/nbgrader_config.py) and `nbgrader(...)`, which every instructor command uses.
+Also here, used by every instructor command: `course_config` (a course folder's
+nbgrader_config.py on top of the course's grading/nbgrader_config.py), `nbgrader(...)`,
+`settings`, and the gradebook rows of one student as plain data (`read_grades`, `write_grades`).
 """
 
 import argparse
 import json
 import os
-import queue
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import datetime
 from pathlib import Path
 
-from . import pristine
 from .course import ROOT
-from .sandbox import require
 
 CONFIG = ROOT / "grading" / "nbgrader_config.py"
 COURSE = ROOT  # the real course: grading/nbgrader_config.py's folders
-# s for one student's whole notebook (~45 s here). Kernels started at the same moment can pick
-# the same random TCP ports and wait forever for each other's replies (seen under parallel
-# load), so each worker slot gets its own five ports (PORTS); a student still stuck is killed
-# at the timeout and autograded once more.
-STUDENT_TIMEOUT = 300
-ATTEMPTS = 2
-PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
-
-
-def slot_ports(slot):
-    """Kernel port flags of one worker slot: a block of five below the ephemeral range,
-    offset by this process id so two batches on one machine do not share them."""
-    base = 20000 + (os.getpid() % 1000) * 20 + slot * len(PORTS)
-    return [f"--KernelManager.{name}={base + i}" for i, name in enumerate(PORTS)]
 
 
 def course_config(course, **folders):
@@ -97,12 +69,22 @@ def environment(threads=1):
     return env
 
 
+def die_with_parent():
+    """In a child before exec (Linux): SIGKILL it when the process that started it dies, so a Dask
+    worker that is killed mid-task leaves no nbgrader grading on for nobody (its sandboxed
+    kernel dies with nbgrader: bwrap --die-with-parent)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def nbgrader(course, *args, check=True, timeout=None, env=None):
     """Run `nbgrader ARGS` in the course folder (which holds its nbgrader_config.py), with `env`
     added to its environment.
 
     On `timeout` (s) nbgrader and everything it started (its kernel) are killed and the
-    result has returncode -9."""
+    result has returncode -9; so they are when this process dies."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "nbgrader", *args],
         cwd=course,
@@ -111,6 +93,7 @@ def nbgrader(course, *args, check=True, timeout=None, env=None):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=die_with_parent,
     )
     try:
         out, err = proc.communicate(timeout=timeout)
@@ -152,14 +135,6 @@ def settings(course):
 def submitted_students(course, chapter):
     folder = Path(settings(course)["submitted"])
     return sorted(p.name for p in folder.iterdir() if (p / chapter).is_dir()) if folder.is_dir() else []
-
-
-def copy_grades(source_url, target_url, chapter, student):
-    """Copy one student's autograde results (grades, comments, timestamp) between gradebooks."""
-    grades = read_grades(source_url, chapter, student)
-    if grades is not None:
-        write_grades(target_url, chapter, student, grades)
-    return grades is not None
 
 
 def read_grades(db_url, chapter, student):
@@ -209,81 +184,6 @@ def write_grades(db_url, chapter, student, grades):
             target.flagged = notebook["flagged"]
             target.late_submission_penalty = notebook["late_submission_penalty"]
         dst.db.commit()
-
-
-def autograde_one(course, chapter, student, snapshot, scratch, slots):
-    """`nbgrader autograde` of one student against a private copy of the gradebook."""
-    private = Path(scratch) / f"{student}.db"
-    shutil.copyfile(snapshot, private)
-    slot = slots.get()
-    try:
-        for _ in range(ATTEMPTS):
-            proc = nbgrader(
-                course,
-                "autograde",
-                chapter,
-                f"--student={student}",
-                "--force",
-                f"--CourseDirectory.db_url=sqlite:///{private}",
-                *slot_ports(slot),
-                check=False,
-                timeout=STUDENT_TIMEOUT,
-            )
-            if proc.returncode != -signal.SIGKILL:
-                break
-    finally:
-        slots.put(slot)
-    return student, private, proc
-
-
-def autograde_parallel(course, chapter, students=None, jobs=None, progress=True):
-    """Autograde `students` (default: every submitted one) of `chapter`, `jobs` at a time.
-
-    Returns {student: None if graded, else nbgrader's last lines}.
-    """
-    from tqdm import tqdm
-
-    from .unpack import HANDED_IN, UNPACKED, unpack_submissions
-
-    require()
-    course = Path(course)
-    folders = settings(course)
-    url = folders["db_url"]
-    students = list(students) if students else submitted_students(course, chapter)
-    for student, status in unpack_submissions(folders["submitted"], chapter, students).items():
-        if status not in (HANDED_IN, UNPACKED) and progress:
-            tqdm.write(f"{student}: {status}")
-    for student in students:  # the copy verify grades, hashed as collected (before any kernel ran)
-        copy = pristine.keep(
-            Path(folders["submitted"]) / student / chapter,
-            Path(folders["submitted"]).parent / "pristine" / student / chapter,
-        )
-        if copy.refused and progress:
-            tqdm.write(f"{student}: not graded: {copy.refused}")
-    jobs = jobs or os.cpu_count() or 1
-    failures = {}
-    with tempfile.TemporaryDirectory(prefix="dlcourse-autograde-") as scratch:
-        snapshot = Path(scratch) / "snapshot.db"
-        shutil.copyfile(url.removeprefix("sqlite:///"), snapshot)
-        bar = tqdm(total=len(students), desc=f"autograde {chapter}", unit="student", disable=not progress)
-        slots = queue.Queue()
-        for slot in range(jobs):
-            slots.put(slot)
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(autograde_one, course, chapter, s, snapshot, scratch, slots) for s in students]
-            for future in as_completed(futures):
-                student, private, proc = future.result()
-                copied = proc.returncode == 0 and copy_grades(f"sqlite:///{private}", url, chapter, student)
-                if not copied:
-                    failures[student] = (proc.stdout + proc.stderr)[-2000:]
-                bar.update(1)
-        bar.close()
-    return failures
-
-
-def autograde_serial(course, chapter):
-    """Plain nbgrader: `nbgrader autograde CHAPTER --force` (all students, one process)."""
-    return nbgrader(Path(course), "autograde", chapter, "--force", check=False)
 
 
 def main(argv=None):

@@ -36,6 +36,8 @@ from pathlib import Path
 from . import pristine
 from .reference import STORE_ENV, ReferenceStore, release_stamp, result_from_data, result_to_data
 
+# s for one student's whole notebook (~20 s on an idle core here): a kernel that will not die,
+# or a notebook that never ends, is killed then and autograded once more.
 STUDENT_TIMEOUT = 300
 ATTEMPTS = 2
 TASK_RETRIES = 1
@@ -186,7 +188,8 @@ def autograde_task(bundle, student, files):
         (course / "gradebook.db").write_bytes(bundle["gradebook"])
         write_files(course / "source" / chapter, bundle["source"])
         write_files(course / "submitted" / student / chapter, files)
-        for _ in range(ATTEMPTS):  # a kernel that would not die is killed at the timeout, then tried once more
+        killed = []  # the logs of attempts killed at the timeout
+        for _ in range(ATTEMPTS):
             proc = nbgrader(
                 course,
                 "autograde",
@@ -199,6 +202,7 @@ def autograde_task(bundle, student, files):
             )
             if proc.returncode != -9:
                 break
+            killed.append((proc.stdout + proc.stderr)[-3000:])
         log = (proc.stdout + proc.stderr)[-2000:]
         grades = read_grades(f"sqlite:///{course / 'gradebook.db'}", chapter, student) if proc.returncode == 0 else None
         autograded = course / "autograded" / student / chapter
@@ -206,6 +210,7 @@ def autograde_task(bundle, student, files):
             "student": student,
             "grades": grades,
             "log": log,
+            "killed": killed,
             "autograded": files_of(autograded) if grades and autograded.is_dir() else None,
         }
 
@@ -299,8 +304,10 @@ def replace_folder(target, files):
     fresh.rename(target)
 
 
-def autograde(course, chapter, students=None, jobs=None, scheduler=None, force=False, progress=True):
-    """Autograde `chapter` on Dask; returns {student: why it failed} (see the module's doc)."""
+def autograde(course, chapter, students=None, jobs=None, scheduler=None, force=False, progress=True, timed_out=None):
+    """Autograde `chapter` on Dask; returns {student: why it failed} (see the module's doc).
+    Students killed at STUDENT_TIMEOUT (then tried again) are said, and the logs of their killed
+    attempts put in the dict `timed_out` if given."""
     from tqdm import tqdm
 
     from .autograde import settings, submitted_students, write_grades
@@ -336,6 +343,12 @@ def autograde(course, chapter, students=None, jobs=None, scheduler=None, force=F
         for student, result in run_tasks(client, autograde_task, bundle, jobs_, f"autograde {chapter}", progress):
             if isinstance(result, SandboxUnavailable):
                 refused = result
+            if isinstance(result, dict) and result["killed"]:
+                if timed_out is not None:
+                    timed_out[student] = result["killed"]
+                if progress:
+                    killed = len(result["killed"])
+                    tqdm.write(f"{student}: {killed} of {ATTEMPTS} attempts killed after {STUDENT_TIMEOUT} s")
             if isinstance(result, Exception) or not result["grades"]:
                 failures[student] = result["log"] if isinstance(result, dict) else f"{type(result).__name__}: {result}"
                 continue

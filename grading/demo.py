@@ -17,8 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from . import sample_class
-from .autograde import autograde_parallel, course_config, nbgrader
+from . import cluster, sample_class
+from .autograde import course_config, nbgrader
 from .release import ROOT
 from .sandbox import require
 from .unpack import unpack_submissions
@@ -97,8 +97,11 @@ def grade_table(csv_path, chapter, results):
     return "\n".join(lines)
 
 
-def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, students=sample_class.STUDENTS):
-    """The whole pipeline; returns (grades.csv path, verify results)."""
+def run(
+    course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, students=sample_class.STUDENTS, timed_out=None
+):
+    """The whole pipeline; returns (grades.csv path, verify results). Students killed at the
+    autograde's timeout go into the dict `timed_out` if given (grading.cluster.autograde)."""
     from tqdm import tqdm
 
     require()
@@ -121,7 +124,9 @@ def run(course=DEMO, chapter=sample_class.CHAPTER, jobs=None, progress=True, stu
             elif step == "collect":
                 collect(course, chapter, klass)
             elif step == "autograde":
-                failures = autograde_parallel(course, chapter, jobs=jobs, progress=progress)
+                failures = cluster.autograde(
+                    course, chapter, jobs=jobs, force=True, progress=progress, timed_out=timed_out
+                )
                 for student, log in failures.items():
                     tqdm.write(f"autograde failed for {student} (verify grades it in isolation):\n{log[-600:]}")
             elif step == "verify":

@@ -50,6 +50,7 @@ class Student:
     # travels as mytorch-handin.zip (the Hand in cell)
     chapter: str = None  # the chapter handed in (default: generate's)
     answers: list = field(default_factory=list)  # (source text, planted text) in solution cells
+    library: bool = True  # False: hands in the notebook alone (graded against the course's stubs)
 
 
 # The grader patched from a notebook cell: the in-kernel score says full marks.
@@ -154,6 +155,11 @@ STUDENTS = [
         "(its mytorch/ arrives as mytorch-handin.zip)",
         edits=[("optim/adagrad.py", 'np.sqrt(state["sum"]) + eps', 'state["sum"] + eps')],
         exchange=True,
+    ),
+    Student(
+        "s13-no-library",
+        "hands in the notebook only: its mytorch/ never came (graded against the course's stubs)",
+        library=False,
     ),
 ]
 
@@ -279,6 +285,8 @@ def generate(out=OUT, chapter=CHAPTER, students=STUDENTS, root=ROOT):
     for student in students:
         chapter = student.chapter or default_chapter
         files = student_files(student, chapter, root, courses=[out.parent, root / "grading" / "demo"])
+        if not student.library:
+            files = {path: text for path, text in files.items() if not path.startswith("mytorch/")}
         if student.colab:
             data = {path: text.encode() for path, text in files.items()}
             target = out / "downloads" / f"{student.id}_{chapter}.zip"

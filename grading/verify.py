@@ -109,10 +109,11 @@ def isolated_scores(submission, chapter, cells, grade=None):
     return scores, report
 
 
-def verify_student(course, chapter, student, cells, grade=None):
+def verify_student(course, chapter, student, cells, grade=None, grader_failed=None):
     """One student's row of the report (grading only; the gradebook is written elsewhere).
     grade: the isolated grade of the pristine copy (`grading.check.grade` by default; verify
-    passes the report a Dask task made of it)."""
+    passes the report a Dask task made of it). grader_failed: why the grader could not grade the
+    copy (then no cell is verified and the gradebook keeps its scores)."""
     folders = settings(course) if isinstance(course, (str, Path)) else course
     submission = Path(folders["submitted"]) / student / chapter
     autograded = Path(folders["autograded"]) / student / chapter / f"{chapter}.ipynb"
@@ -126,6 +127,7 @@ def verify_student(course, chapter, student, cells, grade=None):
         diagnosis=[],
         isolation=None,
         autograded_without_library=False,
+        grader_failed=grader_failed,
     )
     try:
         row["library"] = unpack_library(submission)
@@ -138,6 +140,8 @@ def verify_student(course, chapter, student, cells, grade=None):
     claims = notebook_record(autograded).get("claims", {})
     if copy.refused:
         isolated, report = {grade_id: 0.0 for grade_id in cells}, {"checks": [], "isolation": None}
+    elif grader_failed:
+        isolated, report = {}, {"checks": [], "isolation": None}
     else:
         isolated, report = isolated_scores(copy.files, chapter, cells, grade)
     row["isolation"] = report.get("isolation")
@@ -214,6 +218,11 @@ def flags(result):
         )
     if result["refused"]:
         lines.append(f"NOT GRADED: {result['refused']}")
+    if result.get("grader_failed"):
+        lines.append(
+            f"NOT VERIFIED: the grader failed on this copy twice ({result['grader_failed'][:300]}); "
+            "its scores are autograde's: run verify again"
+        )
     return lines
 
 
@@ -256,21 +265,24 @@ def verify(course, chapter, jobs=None, progress=True, report=None, scheduler=Non
     students = sorted(p.name for p in submitted.iterdir() if (p / chapter).is_dir()) if submitted.is_dir() else []
     results = []
     if students:
-        from .cluster import grade_copies
+        from .cluster import ReleaseMismatch, grade_copies
 
         reports = grade_copies(folders, chapter, students, jobs, scheduler, progress)
         failed = {s: r for s, r in reports.items() if isinstance(r, BaseException)}
-        if failed:  # the grader failed (not a submission): no report built on part of the class
-            student, exc = next(iter(failed.items()))
-            raise (
-                exc
-                if isinstance(exc, SandboxUnavailable)
-                else RuntimeError(
-                    f"verify {chapter}: grading failed for {', '.join(sorted(failed))}: {type(exc).__name__}: {exc}"
-                )
+        whole_class = [e for e in failed.values() if isinstance(e, (SandboxUnavailable, ReleaseMismatch))]
+        if whole_class or (failed and len(failed) == len(reports)):  # the grader is broken, not a copy
+            exc = (whole_class or list(failed.values()))[0]
+            if isinstance(exc, SandboxUnavailable):
+                raise exc
+            raise RuntimeError(
+                f"verify {chapter}: grading failed for {', '.join(sorted(failed))}: {type(exc).__name__}: {exc}"
             )
         for student in students:
             graded = reports.get(student)
+            if isinstance(graded, BaseException):  # its task failed on two workers: said, the others go on
+                why = f"{type(graded).__name__}: {graded}"
+                results.append(verify_student(folders, chapter, student, cells, grader_failed=why))
+                continue
             results.append(
                 verify_student(
                     folders, chapter, student, cells, grade=(lambda *_, report=graded: report) if graded else None
@@ -311,7 +323,7 @@ def main(argv=None):
         return 3
     print(report.with_suffix(".txt").read_text(), end="")
     print(f"report: {report} (and .txt)")
-    return 0
+    return 1 if any(r.get("grader_failed") for r in results) else 0
 
 
 if __name__ == "__main__":
