@@ -25,12 +25,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
+from queue import Empty
 
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
 from nbformat.v4 import new_output
 from nbgrader import utils
-from traitlets import Integer
+from traitlets import DottedObjectName, Integer, Type, default
 
 from .exchange import SubmissionRefused, safe_copy_tree
 from .execute import course_assets
@@ -55,8 +59,44 @@ def environment_python():
         return os.path.realpath(executable)
 
 
+class PatientChannel(AsyncZMQSocketChannel):
+    """A channel to the kernel that looks at its socket again every `LOOK_S` while it waits.
+
+    Under load a message that had arrived was sometimes not seen (the socket's readiness, an
+    edge-triggered signal, went unnoticed): the reply to a cell that took 0.6 s was read only when
+    the cell's 240-s timeout ran out, and nbgrader was killed at the student's timeout. Looking
+    again costs a poll per second and reads such a message within one."""
+
+    LOOK_S = 1.0
+
+    async def get_msg(self, timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = self.LOOK_S if deadline is None else max(0.0, deadline - time.monotonic())
+            try:
+                return await super().get_msg(min(self.LOOK_S, left))
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+
+class PatientKernelClient(AsyncKernelClient):
+    """nbgrader's client of the sandboxed kernel: every channel a PatientChannel."""
+
+    shell_channel_class = Type(PatientChannel)
+    iopub_channel_class = Type(PatientChannel)
+    stdin_channel_class = Type(PatientChannel)
+    control_channel_class = Type(PatientChannel)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A kernel manager whose kernels run in the grader's sandbox (see the module's doc)."""
+
+    client_class = DottedObjectName("grading.sandboxed_autograde.PatientKernelClient")
+
+    @default("client_factory")
+    def _patient_client(self):
+        return PatientKernelClient
 
     memory_mb = Integer(2048, help="memory of the kernel's sandbox, all its processes together (MB)").tag(config=True)
     tasks = Integer(256, help="processes and threads of the kernel's sandbox").tag(config=True)

@@ -1,17 +1,21 @@
 """nbgrader as a child process of a grading command or a Dask worker: it dies with its parent
-(a worker killed mid-task leaves nothing grading on), and is killed at its timeout."""
+(a worker killed mid-task leaves nothing grading on), is killed at its timeout, and reads its
+sandboxed kernel's replies even when the socket's wake-up was missed."""
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from queue import Empty
 
 import psutil
 import pytest
 
 from grading.autograde import nbgrader
+from grading.sandboxed_autograde import PatientChannel, PatientKernelClient, SandboxedKernelManager
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 
@@ -64,3 +68,53 @@ def test_nbgrader_is_killed_at_its_timeout(tmp_path):
     assert result.returncode == -signal.SIGKILL
     assert "killed after 0.5 s" in result.stderr
     assert time.monotonic() - started < 15
+
+
+class MissedWakeUp:
+    """A socket whose message has arrived, but whose first poll misses it and waits it out."""
+
+    def __init__(self, ready=True):
+        self.polls, self.ready = [], ready
+
+    async def poll(self, timeout_ms):
+        self.polls.append(timeout_ms)
+        if len(self.polls) == 1 or not self.ready:
+            await asyncio.sleep(timeout_ms / 1000)
+            return 0
+        return 1
+
+
+def channel_on(socket):
+    channel = PatientChannel.__new__(PatientChannel)  # no ZMQ: only get_msg's waiting is tested
+    channel.socket = socket
+
+    async def recv():
+        return {"msg_type": "execute_reply"}
+
+    channel._recv = recv
+    return channel
+
+
+def test_a_reply_whose_wake_up_was_missed_is_read_within_a_second_not_at_the_cell_timeout():
+    channel = channel_on(MissedWakeUp())
+    started = time.monotonic()
+    assert asyncio.run(channel.get_msg(timeout=240)) == {"msg_type": "execute_reply"}
+    assert time.monotonic() - started < 2.5
+    assert channel.socket.polls[0] == 1000  # it never waits in one long poll
+    forever = channel_on(MissedWakeUp())
+    assert asyncio.run(forever.get_msg(timeout=None)) == {"msg_type": "execute_reply"}  # iopub's wait
+
+
+def test_no_message_is_still_a_timeout_when_it_runs_out():
+    channel = channel_on(MissedWakeUp(ready=False))
+    started = time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(channel.get_msg(timeout=2.2))
+    assert 2.1 < time.monotonic() - started < 4
+
+
+def test_the_sandboxed_kernel_is_talked_to_through_patient_channels():
+    client = SandboxedKernelManager().client()
+    assert isinstance(client, PatientKernelClient)
+    for name in ("shell", "iopub", "stdin", "control"):
+        assert getattr(client, f"{name}_channel_class") is PatientChannel
