@@ -28,8 +28,8 @@ SEED = 0
 
 # ---------------------------------------------------------------- the figure style (the one place)
 
-# matplotlib's tab10, by name: "C0".."C9" in the chapters are these, in this order, and the prose
-# names them by colour ("the orange curve" is C1).
+# matplotlib's tab10, by name: "C0".."C9" in the chapters are these, in this order, so that a
+# colour the prose names ("the orange curve" is C1) is the colour drawn.
 COLORS = {
     "blue": "#1f77b4",
     "orange": "#ff7f0e",
@@ -42,8 +42,9 @@ COLORS = {
     "olive": "#bcbd22",
     "cyan": "#17becf",
 }
-FONT_SIZES = {"text": 10, "title": 11, "label": 10, "ticks": 9, "legend": 9, "small": 9}
-FIGURE_SIZES = {"one": (6.5, 3.8), "wide": (11.0, 3.8), "square": (5.0, 5.0)}  # inches
+FONT_SIZES = {"text": 10, "title": 11, "label": 10, "ticks": 9, "legend": 9}
+# inches: one panel (the default), two panels side by side (the chapters' figsize=(11, 3.8))
+FIGURE_SIZES = {"one": (6.5, 3.8), "wide": (11.0, 3.8)}
 STYLE = {
     "axes.prop_cycle": cycler(color=list(COLORS.values())),
     "figure.figsize": FIGURE_SIZES["one"],
@@ -368,3 +369,38 @@ class LivePlot:
         if self.epochs:
             self.draw()
         plt.close(self.fig)
+
+
+def labelled_matrix(ax, values, labels, title, color):
+    """A matrix as a table of cells, each showing its label (labels[r][c], e.g. a formula) above
+    its value (values (rows, cols)); row 0 at the top."""
+    rows, cols = values.shape
+    for r in range(rows):
+        for c in range(cols):
+            ax.add_patch(Rectangle((c, rows - 1 - r), 1, 1, fc=color, ec="black", alpha=0.35))
+            ax.text(c + 0.5, rows - 1 - r + 0.62, labels[r][c], ha="center", va="center", fontsize=11)
+            ax.text(c + 0.5, rows - 1 - r + 0.28, f"{values[r, c]:g}", ha="center", va="center", fontsize=10)
+    ax.set_xlim(-0.1, cols + 0.1)
+    ax.set_ylim(-0.1, rows + 0.1)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title, fontsize=11)
+
+
+def function_and_derivative(ax, z, f, df, title, kink=False):
+    """f(z) solid blue and f'(z) dashed red over z (an increasing grid through 0), with axes lines.
+
+    kink: f' jumps at z = 0 (ReLU and its kin). The jump is not drawn as a vertical line; a filled
+    dot marks the value the library uses at 0 (the left one, df[0]) and an open dot the other
+    one-sided value (df[-1]).
+    """
+    ax.axhline(0, color="0.85", lw=0.8)
+    ax.axvline(0, color="0.85", lw=0.8)
+    ax.plot(z, f, color="tab:blue", label="f(z)")
+    jumps = np.where(np.diff(df) != 0)[0] + 1 if kink else []
+    for part in np.split(np.arange(len(z)), jumps):
+        ax.plot(z[part], df[part], "--", color="tab:red", label="f'(z)" if part[0] == 0 else None)
+    if kink:
+        ax.plot(0, df[0], "o", color="tab:red", ms=5)
+        ax.plot(0, df[-1], "o", mfc="white", color="tab:red", ms=5)
+    ax.set_title(title, fontsize=10)

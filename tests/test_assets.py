@@ -243,3 +243,33 @@ def test_the_student_bundle_carries_the_assets():
     files = bundle_files(ROOT, edition_on_disk(ROOT))
     assert files["assets/course.py"] == (ASSETS / "course.py").read_bytes()
     assert not [path for path in files if path.startswith("assets/") and "__pycache__" in path]
+
+
+def test_labelled_matrix_shows_each_label_above_its_value_row_0_on_top():
+    fig, ax = plt.subplots()
+    values = np.array([[1.0, -2.0], [0.5, 3.0], [-1.5, 0.0]])
+    labels = [[f"d{r}{c}" for c in range(2)] for r in range(3)]
+    course.labelled_matrix(ax, values, labels, "W", "tab:blue")
+    assert len(ax.patches) == 6
+    where = {t.get_text(): t.get_position() for t in ax.texts}
+    assert where["d00"] == pytest.approx((0.5, 2.62)) and where["1"] == pytest.approx((0.5, 2.28))  # row 0 on top
+    assert where["d21"] == pytest.approx((1.5, 0.62)) and where["0"] == pytest.approx((1.5, 0.28))
+    assert ax.get_title() == "W"
+    plt.close(fig)
+
+
+def test_function_and_derivative_leaves_out_the_jump_and_marks_both_sides():
+    z = np.linspace(-1, 1, 5)  # -1, -0.5, 0, 0.5, 1
+    relu, step = np.maximum(z, 0), (z > 0) * 1.0
+    fig, ax = plt.subplots()
+    course.function_and_derivative(ax, z, relu, step, "ReLU", kink=True)
+    dashed = [line for line in ax.lines if line.get_linestyle() == "--"]
+    assert [list(line.get_ydata()) for line in dashed] == [[0, 0, 0], [1, 1]]  # two pieces, no vertical
+    dots = [(line.get_ydata()[0], line.get_markerfacecolor()) for line in ax.lines if line.get_marker() == "o"]
+    assert dots[0][0] == 0 and dots[1] == (1.0, "white")  # filled: the value used at 0; open: the other side
+    fig2, ax2 = plt.subplots()
+    course.function_and_derivative(ax2, z, np.tanh(z), 1 - np.tanh(z) ** 2, "tanh")
+    assert len([line for line in ax2.lines if line.get_linestyle() == "--"]) == 1
+    assert not [line for line in ax2.lines if line.get_marker() == "o"]
+    plt.close(fig)
+    plt.close(fig2)
