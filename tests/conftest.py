@@ -75,3 +75,42 @@ def machine_lock(name):
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+# A slow test says why it is slow: `pytest.mark.slow(why="grades 13 students through nbgrader")`.
+# Collection refuses a slow mark without it; the run ends with the slowest tests and their reasons.
+SLOWEST_SHOWN = 8
+
+
+def pytest_collection_modifyitems(config, items):
+    silent = sorted({item.nodeid.split("::")[0] for item in items if slow_reason(item) == ""})
+    if silent:
+        raise pytest.UsageError("slow tests must say why they are slow (slow(why=...)): " + ", ".join(silent))
+
+
+def slow_reason(item):
+    """The `why` of an item's slow mark; None if it is not slow, "" if it does not say."""
+    mark = item.get_closest_marker("slow")
+    return None if mark is None else mark.kwargs.get("why", "")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    why = slow_reason(item)
+    if why:
+        outcome.get_result().user_properties.append(("slow", why))  # travels to xdist's controller
+
+
+def pytest_terminal_summary(terminalreporter):
+    seconds, why = {}, {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            reason = dict(getattr(report, "user_properties", ())).get("slow")
+            if reason and hasattr(report, "duration"):
+                seconds[report.nodeid] = seconds.get(report.nodeid, 0.0) + report.duration
+                why[report.nodeid] = reason
+    if seconds:
+        terminalreporter.section("slowest slow tests, and why")
+        for nodeid in sorted(seconds, key=seconds.get, reverse=True)[:SLOWEST_SHOWN]:
+            terminalreporter.write_line(f"{seconds[nodeid]:7.1f} s  {nodeid}: {why[nodeid]}")

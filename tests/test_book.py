@@ -12,7 +12,7 @@ import pytest
 import yaml
 from notebooks import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(why="builds the book with Sphinx from the six executed reference notebooks")
 
 BOOK = ROOT / "book"
 HTML = BOOK / "_build" / "html"

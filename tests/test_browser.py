@@ -42,7 +42,7 @@ LAUNCH_ARGS = [
 ]
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="starts JupyterLab and drives Chromium through a chapter"),
     pytest.mark.skipif(
         sync_playwright is None,
         reason="browser tests need the playwright package: "

@@ -19,7 +19,7 @@ from grading.autograde import course_config
 from grading.demo import collect, release
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="starts Dask clusters and autogrades students through nbgrader, one worker killed mid-batch"),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
 ]
 

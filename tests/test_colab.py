@@ -23,7 +23,9 @@ from notebooks import CHAPTER_IDS, ROOT, errors, outputs_text
 from test_chapter_structure import REPO_URL
 from test_environment import read_lock
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.slow(
+    why="builds a fresh virtual environment as a Colab runtime and runs each chapter's setup cell"
+)
 
 # Colab preinstalls these (and much more); the course must bring everything else itself.
 PREINSTALLED = ["numpy", "matplotlib", "torch", "ipywidgets", "ipykernel"]

@@ -255,7 +255,7 @@ def untracked(course):
     ).stdout.split("\n")
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="runs the guide's LMS, grading and end-of-term commands on a released course")
 def test_lms_zips_then_grading_then_end_of_term(released, tmp_path):
     course = copy_of(released, tmp_path)
     env = environment(tmp_path / "home", course)
@@ -319,7 +319,7 @@ def exchange_root():
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="the guide's exchange commands as real Unix accounts, both sides")
 def test_exchange_both_sides_with_real_accounts(released, tmp_path, exchange_root, students):
     from test_nbgrader_exchange import USERS
     from test_nbgrader_pack import hand_in_cell, setup_cell
@@ -370,7 +370,7 @@ def test_exchange_both_sides_with_real_accounts(released, tmp_path, exchange_roo
         assert (submitted / user / "backprop" / "mytorch" / "nn" / "linear.py").is_file()
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="starts the formgrader from a clone and fetches its pages")
 def test_make_formgrader_starts_and_serves_the_formgrader(clone, tmp_path):
     port = free_port()
     env = environment(tmp_path / "home", clone)

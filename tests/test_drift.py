@@ -27,7 +27,7 @@ def test_differences_names_missing_extra_and_changed_files():
     assert rel.differences(expected, dict(expected)) == []
 
 
-@pytest.mark.slow  # regenerates the throwaway course with nbgrader
+@pytest.mark.slow(why="regenerates the throwaway course with nbgrader")
 def test_driftcheck_names_every_edited_file_and_nothing_else(tmp_path, capsys):
     course = copy_of_released(tmp_path)
     # a hand edit of the library, of a notebook, a deleted and an added file
@@ -64,7 +64,7 @@ def test_committed_library_matches_the_reference():
     assert [f"{kind} {path}" for kind, path in rel.differences(library, committed)] == []
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="the whole drift check, notebooks included (runs nbgrader)")
 def test_committed_edition_matches_the_sources(capsys):
     """The whole drift check on the repository, notebooks included (runs nbgrader)."""
     status = rel.driftcheck([])
@@ -146,7 +146,7 @@ def test_cells_without_an_id_get_the_same_id_at_every_release(tmp_path):
     assert not rel.stable_ids(path)  # every cell has an id: the file is left as it is
 
 
-@pytest.mark.slow  # two releases of the throwaway course with nbgrader
+@pytest.mark.slow(why="two releases of the throwaway course with nbgrader")
 def test_a_new_cell_without_an_id_releases_without_drift(tmp_path, capsys):
     course = copy_of_released(tmp_path)
     source = course / "solutions" / CHAPTER / f"{CHAPTER}.ipynb"

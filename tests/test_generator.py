@@ -279,7 +279,7 @@ def test_nbgrader_failure_or_silent_skip_is_an_error(tmp_path, monkeypatch, retu
 # ---------------------------------------------------------------- idempotence and the bundle
 
 
-@pytest.mark.slow  # a second nbgrader run
+@pytest.mark.slow(why="a second nbgrader release")
 def test_second_release_changes_no_file():
     course = released_course()
     before = tree_hashes(course)
@@ -364,7 +364,7 @@ def test_zip_is_byte_identical_for_identical_input():
     assert zipfile.ZipFile(io.BytesIO(first)).namelist() == ["dlcourse-student/a.txt", "dlcourse-student/b/x.txt"]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="pip-installs the unzipped student bundle into a fresh environment")
 def test_unzipped_bundle_installs_mytorch_only(tmp_path):
     with zipfile.ZipFile(released_course() / rel.BUNDLE) as archive:
         archive.extractall(tmp_path)

@@ -18,7 +18,7 @@ from grading.checks import all_checks
 from grading.sandbox import Limits
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="executes every chapter's notebook exercises in the sandbox, reference and stubs"),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
 ]
 

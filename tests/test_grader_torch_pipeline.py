@@ -19,7 +19,7 @@ from grading import check
 from grading.checks import all_checks
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="trains torch models in the sandbox for chapter 6's judged checks"),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
 ]
 

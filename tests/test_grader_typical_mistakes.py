@@ -15,7 +15,7 @@ from grading import check, mistakes, sample_class
 from grading.checks import all_checks
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="grades every typical-mistakes student of every chapter in the sandbox"),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
 ]
 

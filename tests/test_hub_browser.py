@@ -50,7 +50,9 @@ SHOTS = ROOT / "test-artifacts" / "hub"
 MISTAKE = ("dLdb = dLdZ.sum(axis=0)", "dLdb = dLdZ.mean(axis=0)")  # grading/mistakes.py: linear-dLdb-mean
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(
+        why="starts JupyterHub with Unix accounts; Chromium fetches, submits and reads feedback; nbgrader grades"
+    ),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Unix accounts: Linux only"),
     pytest.mark.skipif(sync_playwright is None, reason="needs the playwright package (the test extra)"),
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt-get install chromium)"),

@@ -403,7 +403,7 @@ def inbound_entry(inbound, name, files, owner=None, links=()):
     return folder
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="collects a hostile submission through nbgrader and autogrades it")
 @pytest.mark.skipif(
     not sys.platform.startswith("linux") or os.geteuid() != 0,
     reason="chowns inbound entries to the system accounts nobody and daemon: root on Linux",

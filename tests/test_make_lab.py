@@ -11,7 +11,7 @@ from notebooks import ROOT
 from servers import free_port, stop
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="make lab starts JupyterLab and the test waits for it to serve")
 def test_make_lab_serves_jupyterlab_at_chapters():
     port, token = free_port(), secrets.token_hex(16)
     env = {**os.environ, "JUPYTER_TOKEN": token}

@@ -15,7 +15,7 @@ from grading.autograde import nbgrader
 from grading.verify import verify
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="grades the 13-student sample class: release, collect, autograde, verify, feedback"),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux"),
 ]
 

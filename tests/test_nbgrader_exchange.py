@@ -24,7 +24,7 @@ from grading.autograde import course_config, environment, nbgrader
 from grading.release import ROOT
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="release, fetch, submit and collect as real Unix accounts through nbgrader"),
     pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Unix accounts: Linux only"),
 ]
 USERS = ("dlcourse-stu1", "dlcourse-stu2")

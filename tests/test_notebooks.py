@@ -13,7 +13,7 @@ def test_there_are_source_notebooks():
     assert SOURCES, "solutions/ holds no chapter notebook"
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="executes a reference chapter notebook top to bottom")
 @pytest.mark.parametrize("chapter_id", IDS)
 def test_source_notebook_runs_and_its_checks_pass(chapter_id, executed_source):
     nb = nbformat.read(executed_source(chapter_id), as_version=4)
@@ -23,7 +23,7 @@ def test_source_notebook_runs_and_its_checks_pass(chapter_id, executed_source):
     assert "[PASS]" in shown
 
 
-@pytest.mark.slow
+@pytest.mark.slow(why="executes a student chapter notebook on the stubs")
 @pytest.mark.parametrize("chapter_id", IDS)
 def test_student_notebook_runs_and_fails_cleanly_on_stubs(chapter_id):
     path = ROOT / "chapters" / chapter_id / f"{chapter_id}.ipynb"

@@ -17,7 +17,7 @@ from grading.sandboxed_autograde import INSIDE_HOME, SandboxedKernelManager
 ROOT = Path(__file__).resolve().parents[1]
 
 pytestmark = [
-    pytest.mark.slow,
+    pytest.mark.slow(why="starts sandboxed kernels and runs cells that hog memory and loop"),
     pytest.mark.skipif(
         not sys.platform.startswith("linux") or not sandbox.bwrap_works(), reason="needs a working bubblewrap"
     ),
