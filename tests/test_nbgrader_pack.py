@@ -66,12 +66,12 @@ def test_pack_says_what_is_missing(tmp_path, capsys):
 
 
 def setup_cell(chapter):
-    """The chapter's setup cell up to putting the course folder (the one holding mytorch/) first
-    on sys.path: what runs before any other cell, standard library only (the rest imports numpy)."""
+    """The chapter's setup cell, which runs before any other cell: it finds assets/ and calls
+    course.setup, which puts the course folder (the one holding mytorch/) first on sys.path. It is
+    plain Python (no magics) but needs numpy and matplotlib, so the runs below keep site-packages;
+    where grading/ comes from is checked by its __file__."""
     nb = nbformat.read(ROOT / "chapters" / chapter / f"{chapter}.ipynb", as_version=4)
-    source = next(c for c in nb.cells if c.cell_type == "code").source
-    end = "sys.path.insert(0, str(course_root))\n"
-    return source[: source.index(end) + len(end)]
+    return next(c for c in nb.cells if c.cell_type == "code").source + "\n"
 
 
 def hand_in_cell(chapter):
@@ -103,18 +103,19 @@ def unpacked_bundle(folder):
     return folder
 
 
-# "bundle": the student bundle, run without site-packages (-S) so nothing but the bundle's own
-# grading/pack.py can answer; "installed": no grading/ in the course folder, the course package
-# installed (Colab's pip install, or a clone's make lab).
+# "bundle": the student bundle, whose own grading/pack.py must answer (the setup cell puts the
+# bundle first on sys.path, ahead of the installed course package); "installed": no grading/ in
+# the course folder, the course package installed (Colab's pip install, or a clone's make lab).
 @pytest.mark.parametrize("layout", ["bundle", "installed"])
 def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
     chapter = "backprop"
     course = tmp_path / "course"
     if layout == "bundle":
         unpacked_bundle(course)
-        flags = ["-S", "-E"]
+        flags = ["-E"]
     else:
         shutil.copytree(ROOT / "mytorch", course / "mytorch")
+        shutil.copytree(ROOT / "assets", course / "assets")
         shutil.copytree(ROOT / "chapters" / chapter, course / "chapters" / chapter)
         flags = []
     (course / "mytorch" / "nn" / "linear.py").write_text(
@@ -142,17 +143,24 @@ def test_the_last_cell_of_a_chapter_hands_it_in(tmp_path, layout):
     assert not (course / "chapters" / chapter / pack.LIBRARY_ZIP).exists()  # no exchange here
 
 
-def test_without_mytorch_above_the_setup_cell_says_where_it_looked(tmp_path):
+def test_without_the_course_above_the_setup_cell_says_where_it_looked(tmp_path):
     run = subprocess.run(
-        [sys.executable, "-S", "-E", "-c", setup_cell("backprop")],
+        [sys.executable, "-E", "-c", setup_cell("backprop")],
         cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert run.returncode != 0
-    assert f"FileNotFoundError: no mytorch/ in {tmp_path.resolve()} or in any folder above it" in run.stderr
+    assert f"FileNotFoundError: no assets/course.py in {tmp_path.resolve()} or in any folder above it" in run.stderr
     assert "dlcourse-student.zip" in run.stderr and "StopIteration" not in run.stderr
+    # assets/ there but no mytorch/: course.setup says so (tests/test_assets.py checks its words)
+    shutil.copytree(ROOT / "assets", tmp_path / "assets", ignore=shutil.ignore_patterns("__pycache__"))
+    run = subprocess.run(
+        [sys.executable, "-E", "-c", setup_cell("backprop")], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert f"FileNotFoundError: no mytorch/ in {tmp_path.resolve()} or in any folder above it" in run.stderr
+    assert "dlcourse-student.zip" in run.stderr
 
 
 def test_in_a_fetched_assignment_folder_the_hand_in_carries_the_library(tmp_path):
@@ -165,7 +173,12 @@ def test_in_a_fetched_assignment_folder_the_hand_in_carries_the_library(tmp_path
     linear = course / "mytorch" / "nn" / "linear.py"
     linear.write_text(linear.read_text() + "# my work\n")
     run = subprocess.run(
-        [sys.executable, "-S", "-E", "-c", setup_cell(chapter) + shown_hand_in_cell(chapter)],
+        [
+            sys.executable,
+            "-E",
+            "-c",
+            setup_cell(chapter) + shown_hand_in_cell(chapter) + "\nimport grading; print(grading.__file__)",
+        ],
         cwd=fetched,
         capture_output=True,
         text=True,
@@ -173,6 +186,7 @@ def test_in_a_fetched_assignment_folder_the_hand_in_carries_the_library(tmp_path
     )
     assert run.returncode == 0, run.stderr
     assert f"Next: `nbgrader submit {chapter}` in {course}" in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == str(course / "grading" / "__init__.py")  # the bundle's own
     # what it says it wrote is what it wrote, and what the cell shows; nothing else (nbgrader submits this folder)
     assert said(run.stdout) == ([str(fetched / pack.LIBRARY_ZIP)], str(fetched / pack.LIBRARY_ZIP))
     assert not (course / "handin").exists()
