@@ -99,11 +99,11 @@ def _sigmoid(x):
         return 1 / (1 + np.exp(-x))
 
 
-def _activation_checks(name, number, make, torch_fn, seed, Z, G, smooth_Z=None, params=(), **names):
+def _activation_checks(name, make, torch_fn, seed, Z, G, number=None, smooth_Z=None, params=(), **names):
     """The four checks every activation gets: forward, backward, finite differences, float32.
 
-    number: the exercise ("4.2"), whose catalogued mistakes are named; make(dtype) builds the
-    student's layer; torch_fn(Z_t) is its twin; smooth_Z: input away from kinks for the finite
+    make(dtype) builds the student's layer; torch_fn(Z_t) is its twin; number: the exercise
+    ("4.2"), whose catalogued mistakes are named; smooth_Z: input away from kinks for the finite
     differences; params: (attribute, torch grad) pairs to compare after backward; names: what the
     catalogue's formulas use besides Z, A and G (slope, beta, S).
     """
@@ -194,7 +194,7 @@ def sigmoid_checks(seed=0):
     import mytorch
     torch = _torch()
     _, Z, G = _case(seed)
-    results = _activation_checks("Sigmoid", "4.2", lambda dtype: mytorch.nn.Sigmoid(), torch.sigmoid, seed, Z, G)
+    results = _activation_checks("Sigmoid", lambda dtype: mytorch.nn.Sigmoid(), torch.sigmoid, seed, Z, G, "4.2")
 
     def stable():
         Z_big = np.array([[-1e4, -50.0, 0.0, 50.0, 1e4]])
@@ -213,7 +213,7 @@ def tanh_checks(seed=0):
     import mytorch
     torch = _torch()
     _, Z, G = _case(seed)
-    return _activation_checks("Tanh", "4.3", lambda dtype: mytorch.nn.Tanh(), torch.tanh, seed, Z, G)
+    return _activation_checks("Tanh", lambda dtype: mytorch.nn.Tanh(), torch.tanh, seed, Z, G, "4.3")
 
 
 def relu_checks(seed=0):
@@ -221,7 +221,7 @@ def relu_checks(seed=0):
     import mytorch
     torch = _torch()
     _, Z, G = _case(seed, zeros=True)
-    return _activation_checks("ReLU", "4.4", lambda dtype: mytorch.nn.ReLU(), torch.relu, seed, Z, G,
+    return _activation_checks("ReLU", lambda dtype: mytorch.nn.ReLU(), torch.relu, seed, Z, G, "4.4",
                               smooth_Z=np.where(np.abs(Z) < 0.1, 0.5, Z))
 
 
@@ -232,8 +232,8 @@ def leaky_relu_checks(seed=0):
     rng, Z, G = _case(seed, zeros=True)
     slope = 0.1 if seed == 0 else float(np.round(rng.uniform(0.02, 0.3), 3))
     return _activation_checks(
-        f"LeakyReLU(negative_slope={slope})", "4.5", lambda dtype: mytorch.nn.LeakyReLU(slope),
-        torch.nn.LeakyReLU(slope), seed, Z, G, smooth_Z=np.where(np.abs(Z) < 0.1, -0.5, Z), slope=slope)
+        f"LeakyReLU(negative_slope={slope})", lambda dtype: mytorch.nn.LeakyReLU(slope),
+        torch.nn.LeakyReLU(slope), seed, Z, G, "4.5", smooth_Z=np.where(np.abs(Z) < 0.1, -0.5, Z), slope=slope)
 
 
 def gelu_checks(seed=0):
@@ -241,7 +241,7 @@ def gelu_checks(seed=0):
     import mytorch
     torch = _torch()
     _, Z, G = _case(seed)
-    return _activation_checks("GELU", "4.6", lambda dtype: mytorch.nn.GELU(), torch.nn.GELU(), seed, Z, G)
+    return _activation_checks("GELU", lambda dtype: mytorch.nn.GELU(), torch.nn.GELU(), seed, Z, G, "4.6")
 
 
 def swish_checks(seed=0):
@@ -253,8 +253,8 @@ def swish_checks(seed=0):
     beta_t = torch.tensor([beta], dtype=torch.float64, requires_grad=True)
     _twin(lambda z: z * torch.sigmoid(beta_t * z), Z, G)
     return _activation_checks(
-        f"Swish(beta={beta})", "4.7", lambda dtype: mytorch.nn.Swish(beta, dtype=dtype),
-        lambda z: z * torch.sigmoid(beta_t * z), seed, Z, G,
+        f"Swish(beta={beta})", lambda dtype: mytorch.nn.Swish(beta, dtype=dtype),
+        lambda z: z * torch.sigmoid(beta_t * z), seed, Z, G, "4.7",
         params=[("dLdbeta", beta_t.grad.numpy().copy())], beta=beta, S=_sigmoid(beta * Z))
 
 
@@ -265,8 +265,8 @@ def softmax_checks(seed=0):
     import mytorch
     torch = _torch()
     _, Z, G = _case(seed)
-    results = _activation_checks("Softmax", "4.8", lambda dtype: mytorch.nn.Softmax(),
-                                 lambda z: torch.softmax(z, dim=-1), seed, Z, G)
+    results = _activation_checks("Softmax", lambda dtype: mytorch.nn.Softmax(),
+                                 lambda z: torch.softmax(z, dim=-1), seed, Z, G, "4.8")
 
     def stable():
         Z_big = np.array([[1e4, 1e4 - 1.0, -1e4, 0.0], [-1e4, -1e4 + 2.0, -1e4, -1e4 - 1.0]])
