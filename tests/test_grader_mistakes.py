@@ -1,5 +1,5 @@
 """The diagnosis of a wrong array: shape before values, where and how much. (The catalogued
-typical mistakes, planted and graded, are in test_grader_typical_mistakes.py.)"""
+typical mistakes, planted and graded, are in test_grader_typical_mistakes.py; their catalogue in test_catalogue.py.)"""
 
 import numpy as np
 
