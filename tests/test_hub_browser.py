@@ -26,17 +26,15 @@ import signal
 import stat
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from conftest import machine_lock
 from notebooks import ROOT
 from servers import free_port, wait_until_up
 from test_browser import CHROMIUM, LAUNCH_ARGS, sync_playwright
 from test_docs_commands import doc_blocks
-from test_nbgrader_exchange import interpreter_paths, traversable
+from unix_accounts import unix_accounts
 
 from grading.autograde import course_config
 from grading.diagnosis import CAUSES
@@ -61,48 +59,12 @@ pytestmark = [
 ]
 
 
-def processes_of(uids):
-    pids = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            with contextlib.suppress(OSError):
-                if entry.stat().st_uid in uids:
-                    pids.append(int(entry.name))
-    return pids
-
-
 @pytest.fixture
 def accounts():
-    if os.geteuid() != 0 or not shutil.which("useradd"):
-        pytest.skip("needs root: the hub's accounts are real Unix accounts and its spawner setuids")
-    with machine_lock("unix-accounts"):  # another worker's accounts test changes /root's ACLs too
-        yield from _accounts()
-
-
-def _accounts():
-    base = Path(tempfile.mkdtemp(prefix="dlcourse-hub-"))
-    base.chmod(0o755)
-    made = []
-    try:
-        for user in (INSTRUCTOR, *STUDENTS):
-            home = base / "home" / user
-            subprocess.run(
-                ["useradd", "--home-dir", str(home), "--create-home", "--shell", "/bin/bash", user], check=True
-            )
-            made.append(user)
-        uids = [pwd.getpwnam(user).pw_uid for user in made]
-        with traversable(uids, interpreter_paths()):
-            yield base
-    finally:
-        uids = {pwd.getpwnam(user).pw_uid for user in made}
-        for _ in range(3):  # whatever a server of these accounts left behind, by its id
-            for pid in processes_of(uids):
-                with contextlib.suppress(OSError):
-                    os.kill(pid, signal.SIGKILL)
-            time.sleep(0.2)
-        for user in made:
-            subprocess.run(["userdel", "--remove", user], check=False, capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+    with unix_accounts(
+        (INSTRUCTOR, *STUDENTS), "the hub's accounts are real Unix accounts and its spawner setuids"
+    ) as base:
+        yield base
 
 
 def as_user(user, state, role, *command, timeout=300):
