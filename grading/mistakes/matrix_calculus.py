@@ -51,6 +51,38 @@ MISTAKES = [
         "spot_transposed",
         "shape_only_diagnosis",
     ),
+    M(
+        "jacobian-changes-input",
+        "3.1 numerical_jacobian",
+        "nudges the caller's x in place and never puts it back",
+        [
+            nb("x = np.array(x, dtype=np.float64)  # a copy: the caller's x is never touched", "x = np.asarray(x)"),
+            nb("        flat[j] = original\n        J[:, j]", "        J[:, j]"),
+        ],
+        "numerical_jacobian.unchanged",
+        "changes_input",
+    ),
+    M(
+        "linear-dLdA-sign",
+        "3.2 linear_backward",
+        "dLdA with a minus sign",
+        [nb("dLdA = dLdZ @ W", "dLdA = -(dLdZ @ W)")],
+        "linear_backward.dLdA",
+        "sign",
+    ),
+    M(
+        "spot-accepts-wrong",
+        "3.3 diagnose_gradients",
+        "labels 'transposed' every claim whose transpose has the gradient's shape",
+        [
+            nb(
+                "elif claim.T.shape == numeric.shape and np.allclose(claim.T, numeric, rtol=1e-4, atol=1e-6):",
+                "elif claim.T.shape == numeric.shape:",
+            )
+        ],
+        "spot_transposed",
+        "wrong_claim_accepted",
+    ),
 ]
 
 TYPICAL = [
@@ -63,4 +95,11 @@ TYPICAL = [
     ),
     # b: 3.1 -0.5 (half the accuracy check, values elsewhere close enough), 3.2 -0.5 (dLdb values)
     Typical("matrix_calculus-typical-b", "matrix_calculus", ("jacobian-forward-differences", "linear-dLdb-mean"), 6.0),
+    # c: one more slip in each exercise; 5 of the 8 points lost, 3 of them to the labels of 3.3
+    Typical(
+        "matrix_calculus-typical-c",
+        "matrix_calculus",
+        ("jacobian-changes-input", "linear-dLdA-sign", "spot-accepts-wrong"),
+        3.0,
+    ),
 ]

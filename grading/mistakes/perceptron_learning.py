@@ -57,6 +57,15 @@ MISTAKES = [
         "logistic_training",
         "gradient_ascent",
     ),
+    M(
+        "logistic-sum",
+        "2.2 logistic_loss_and_grad",
+        "the gradient of the summed loss (no 1/N)",
+        [nb("error = (sigmoid(z) - y) / len(y)", "error = sigmoid(z) - y")],
+        "logistic_gradient.gradient",
+        "missing_1_over_n",
+        spoils=["logistic_training"],
+    ),
 ]
 
 TYPICAL = [
@@ -71,4 +80,6 @@ TYPICAL = [
     Typical("perceptron_learning-typical-b", "perceptron_learning", ("perceptron-strict", "logistic-no-sigmoid"), 3.33),
     # c: 2.1 -1.33 (XOR stopped after 3 s; one pass says converged)
     Typical("perceptron_learning-typical-c", "perceptron_learning", ("perceptron-unbounded",), 8.67),
+    # d: 2.2's other slip, 2.2 -0.75 (the gradient's values in both cases); 2.3 trains with it and still passes
+    Typical("perceptron_learning-typical-d", "perceptron_learning", ("logistic-sum",), 8.25),
 ]
