@@ -95,7 +95,7 @@ TYPICAL = [
     ),
     # b: 3.1 -0.5 (half the accuracy check, values elsewhere close enough), 3.2 -0.5 (dLdb values)
     Typical("matrix_calculus-typical-b", "matrix_calculus", ("jacobian-forward-differences", "linear-dLdb-mean"), 6.0),
-    # c: one more slip in each exercise; 5 of the 8 points lost, 3 of them to the labels of 3.3
+    # c: one more slip in each exercise (5 of the 8 points lost)
     Typical(
         "matrix_calculus-typical-c",
         "matrix_calculus",
