@@ -1,22 +1,35 @@
-"""Plant a catalogued library mistake (grading/mistakes/) into the reference mytorch of this process.
+"""Plant a catalogued mistake (grading/mistakes/) where the visible checks meet it.
 
-The edited file's source is run again as a fresh module, and every function or method whose code
-the edit changed replaces the reference's (pytest's monkeypatch undoes it after the test), so the
-visible checks, which import mytorch, meet exactly the mistake the grader's sample student carries.
+A library mistake goes into the reference mytorch of this process: the edited file's source is
+run again as a fresh module, and every function or method whose code the edit changed replaces
+the reference's (pytest's monkeypatch undoes it after the test). A notebook mistake goes into the
+solution cells of the chapter's source notebook, which run - after the imports, functions and
+classes of its other code cells, nothing else - into a namespace that hands the exercise's
+function to its visible check as the notebook's check cell does. Either way the visible check
+meets exactly the mistake the grader's sample student carries.
 """
 
+import ast
 import importlib
+import json
+import linecache
+import re
 import types
 from collections import defaultdict
 from pathlib import Path
 
 from grading.mistakes import NOTEBOOK
 
-LIBRARY = Path(__file__).resolve().parents[1] / "solutions" / "mytorch"
+SOLUTIONS = Path(__file__).resolve().parents[1] / "solutions"
+LIBRARY = SOLUTIONS / "mytorch"
 
 
 def library_mistakes(mistakes):
     return [m for m in mistakes if all(where != NOTEBOOK for where, _, _ in m.edits)]
+
+
+def notebook_mistakes(mistakes):
+    return [m for m in mistakes if all(where == NOTEBOOK for where, _, _ in m.edits)]
 
 
 def _same(a, b):
@@ -74,3 +87,42 @@ def plant(monkeypatch, mistake):
                     swapped.append(f"{cls_name}.{attribute}")
     assert swapped, f"{mistake.key}: the edit changed no function"
     return swapped
+
+
+def _solution(cell):
+    return cell["cell_type"] == "code" and cell.get("metadata", {}).get("nbgrader", {}).get("solution")
+
+
+def plant_notebook(chapter, mistake, check):
+    """{argument: function} for the visible check `check` from the chapter's solution cells with
+    the mistake planted (each planted text must occur once, in one cell)."""
+    import mytorch
+
+    cells = json.loads((SOLUTIONS / chapter / f"{chapter}.ipynb").read_text())["cells"]
+    solutions = ["".join(c["source"]) for c in cells if _solution(c)]
+    for _, old, new in mistake.edits:
+        hits = [i for i, text in enumerate(solutions) if old in text]
+        assert len(hits) == 1 and solutions[hits[0]].count(old) == 1, f"{mistake.key}: {old!r}"
+        solutions[hits[0]] = solutions[hits[0]].replace(old, new)
+    namespace = {"mytorch": mytorch}  # the setup cell imports it after finding the course folder
+    for cell in cells:
+        if cell["cell_type"] == "code" and not _solution(cell):
+            try:
+                body = ast.parse("".join(cell["source"])).body
+            except SyntaxError:  # a cell of IPython magics
+                continue
+            for node in body:
+                if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef)):
+                    try:
+                        exec(compile(ast.Module([node], []), "<definitions>", "exec"), namespace)
+                    except ImportError:  # the course's own helpers (assets/), not needed by the checks
+                        pass
+    for i, text in enumerate(solutions):
+        name = f"<{chapter} solution cell {i}, {mistake.key}>"
+        linecache.cache[name] = (len(text), None, text.splitlines(keepends=True), name)  # inspect reads it
+        exec(compile(text, name, "exec"), namespace)
+    call = re.search(
+        r'check\("%s"((?:, \w+=\w+)*)\)' % re.escape(check), "\n".join("".join(c["source"]) for c in cells)
+    )
+    assert call, f"no check({check!r}, ...) cell in solutions/{chapter}/{chapter}.ipynb"
+    return {argument: namespace[value] for argument, value in re.findall(r"(\w+)=(\w+)", call.group(1))}
