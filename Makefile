@@ -57,7 +57,7 @@ formgrader: $(STAMP)  ## instructors: JupyterLab at the repository root with nbg
 	cd grading && DLCOURSE_FORMGRADER=1 PATH="$(abspath $(VENV))/bin:$$PATH" "$(abspath $(VENV))/bin/jupyter" lab --ip=127.0.0.1 --port=$(PORT) \
 	  --ServerApp.root_dir="$(CURDIR)" --ServerApp.default_url=/formgrader --no-browser $(ROOT_FLAG)
 
-# The course's JupyterHub (grading/hub/jupyterhub_config.py; grading/README.md, "On a JupyterHub").
+# The course's JupyterHub (grading/nbgrader_glue/hub/jupyterhub_config.py; grading/README.md, "On a JupyterHub").
 # Its proxy is the npm package configurable-http-proxy, pinned, installed into $(VENV)/hub-proxy.
 HUB_PROXY := $(VENV)/hub-proxy/node_modules/.bin/configurable-http-proxy
 HUB_PROXY_VERSION := 5.3.0
@@ -66,8 +66,8 @@ $(HUB_PROXY):
 
 hub-proxy: $(HUB_PROXY)  ## install the hub's proxy (npm's configurable-http-proxy) into .venv
 
-hub: $(STAMP) $(HUB_PROXY)  ## as root: the course's JupyterHub on 127.0.0.1:8000 (settings: grading/hub/jupyterhub_config.py)
-	exec "$(abspath $(VENV))/bin/jupyterhub" -f "$(CURDIR)/grading/hub/jupyterhub_config.py"
+hub: $(STAMP) $(HUB_PROXY)  ## as root: the course's JupyterHub on 127.0.0.1:8000 (settings: grading/nbgrader_glue/hub/jupyterhub_config.py)
+	exec "$(abspath $(VENV))/bin/jupyterhub" -f "$(CURDIR)/grading/nbgrader_glue/hub/jupyterhub_config.py"
 
 # Every core: a test file per worker (tests/conftest.py says how files share what they must).
 XDIST := -n auto --dist loadfile

@@ -8,7 +8,7 @@ A chapter's first cell puts this folder (assets/) on the path and calls
 The plotting helpers draw the figures whose code says nothing about the chapter's subject (a
 contour plot, a labelled network diagram), so that the cells students read stay short. This
 module is trusted course code: the student bundle carries it, and the grader puts the course's
-own copy beside every submission it runs (grading/sandboxed_autograde.py, grading/execute.py).
+own copy beside every submission it runs (grading/nbgrader_glue/sandboxed_autograde.py, grading/grader/execute.py).
 """
 
 import importlib

@@ -2,14 +2,14 @@
 
     python bench/bench_autograde.py [--students N] [--jobs J]
 
-Builds the sample class (grading/sample_class.py) in a scratch course, releases the chapter,
+Builds the sample class (grading/mistakes/sample_class.py) in a scratch course, releases the chapter,
 then autogrades the same submissions three times, each run with --force semantics:
 `nbgrader autograde CHAPTER --force` (one process, one student after another),
 the earlier engine (below: one `nbgrader autograde --student` process per student, J at a time,
 each on a private copy of the gradebook) and
-`grading.cluster.autograde` (Dask: a LocalCluster of J workers, one task per student; what
+`grading.nbgrader_glue.cluster.autograde` (Dask: a LocalCluster of J workers, one task per student; what
 `python -m grading autograde-parallel` runs). Before them, the cost of one submission in the
-grader CLI with the reference computed (an empty reference store) and kept (grading/reference.py).
+grader CLI with the reference computed (an empty reference store) and kept (grading/grader/reference.py).
 Prints the rates side by side; every run must give the same grades.
 """
 
@@ -25,10 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from grading import cluster, sample_class  # noqa: E402
-from grading.autograde import course_config, nbgrader, read_grades, settings, write_grades  # noqa: E402
-from grading.demo import collect, release  # noqa: E402
-from grading.unpack import unpack_submissions  # noqa: E402
+from grading.mistakes import sample_class  # noqa: E402
+from grading.nbgrader_glue import cluster
+from grading.nbgrader_glue.autograde import course_config, nbgrader, read_grades, settings, write_grades  # noqa: E402
+from grading.nbgrader_glue.demo import collect, release  # noqa: E402
+from grading.nbgrader_glue.unpack import unpack_submissions  # noqa: E402
 
 
 def autograde_serial(course, chapter):

@@ -6,7 +6,7 @@ Each submission is a copy of the reference (full marks), a stub edition (all zer
 reference with one planted mistake, graded by the command instructors run
 (`python -m grading check SUB --json`, a fresh grader process each: its reference run
 included). Prints the isolation method, the wall time and the rate; also the rate of the
-in-process API (`grading.check.grade`), which runs the reference once per process.
+in-process API (`grading.grader.check.grade`), which runs the reference once per process.
 """
 
 import argparse
@@ -22,7 +22,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from grader_helpers import make_submission  # noqa: E402
 
-from grading import check, sandbox  # noqa: E402
+from grading.grader import check, sandbox  # noqa: E402
 
 MISTAKES = [
     [("nn/linear.py", "self.dLdW = dLdZ.T @ self.A", "self.dLdW = self.A.T @ dLdZ")],

@@ -7,18 +7,30 @@ import importlib
 import sys
 
 COMMANDS = {
-    "release": ("grading.release", "regenerate mytorch/, chapters/ and the student bundle from solutions/"),
-    "leakcheck": ("grading.leakcheck", "fail if the student edition or bundle holds solutions or hidden tests"),
-    "driftcheck": ("grading.release", "fail if the committed student edition differs from a fresh generation"),
-    "lock": ("grading.lock", "rewrite requirements.lock from the installed environment"),
-    "check": ("grading.check", "grade one submission: python -m grading check SUBMISSION [--chapter ID] [--json]"),
-    "verify": ("grading.verify", "re-grade autograded submissions in isolation and report disagreements"),
-    "pack": ("grading.pack", "zip a chapter notebook and mytorch/ for hand-in (Colab)"),
-    "unpack": ("grading.unpack", "give exchange submissions their mytorch/ from mytorch-handin.zip (after collect)"),
-    "sample-class": ("grading.sample_class", "generate the simulated class of submissions (grading/sample_class/)"),
-    "autograde-parallel": ("grading.autograde", "nbgrader autograde of many students at once, one gradebook writer"),
-    "doctor": ("grading.doctor", "what isolation this machine gives student code (or why grading refuses)"),
-    "grade-demo": ("grading.demo", "the whole grading workflow on the sample class (make grade-demo)"),
+    "release": ("grading.edition.release", "regenerate mytorch/, chapters/ and the student bundle from solutions/"),
+    "leakcheck": ("grading.edition.leakcheck", "fail if the student edition or bundle holds solutions or hidden tests"),
+    "driftcheck": ("grading.edition.release", "fail if the committed student edition differs from a fresh generation"),
+    "lock": ("grading.edition.lock", "rewrite requirements.lock from the installed environment"),
+    "check": (
+        "grading.grader.check",
+        "grade one submission: python -m grading check SUBMISSION [--chapter ID] [--json]",
+    ),
+    "verify": ("grading.nbgrader_glue.verify", "re-grade autograded submissions in isolation and report disagreements"),
+    "pack": ("grading.handin", "zip a chapter notebook and mytorch/ for hand-in (Colab)"),
+    "unpack": (
+        "grading.nbgrader_glue.unpack",
+        "give exchange submissions their mytorch/ from mytorch-handin.zip (after collect)",
+    ),
+    "sample-class": (
+        "grading.mistakes.sample_class",
+        "generate the simulated class of submissions (grading/sample_class/)",
+    ),
+    "autograde-parallel": (
+        "grading.nbgrader_glue.autograde",
+        "nbgrader autograde of many students at once, one gradebook writer",
+    ),
+    "doctor": ("grading.grader.doctor", "what isolation this machine gives student code (or why grading refuses)"),
+    "grade-demo": ("grading.nbgrader_glue.demo", "the whole grading workflow on the sample class (make grade-demo)"),
 }
 
 
@@ -40,9 +52,10 @@ def main(argv=None):
     try:
         module = importlib.import_module(COMMANDS[name][0])
     except ModuleNotFoundError as err:
-        if err.name != COMMANDS[name][0]:
+        wanted = COMMANDS[name][0]
+        if wanted != err.name and not wanted.startswith(f"{err.name}."):
             raise
-        # the student bundle ships grading/pack.py alone
+        # the student bundle ships grading/handin.py alone
         print(f"python -m grading {name}: not in this copy of the course (only `pack` is)", file=sys.stderr)
         return 2
     entry = getattr(module, name.replace("-", "_"), None) if name == "driftcheck" else module.main

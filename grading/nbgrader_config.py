@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # grading.* below, and the feedback preprocessor
 
-from grading.regions import find_regions  # noqa: E402
-from grading.release import CHAPTER_IDS, files_under  # noqa: E402
+from grading.edition.regions import find_regions  # noqa: E402
+from grading.edition.release import CHAPTER_IDS, files_under  # noqa: E402
 
 
 def student_edited_files(root=ROOT):
@@ -100,7 +100,7 @@ c.Execute.timeout = 240
 c.Execute.interrupt_on_timeout = True
 # Student code never runs with the instructor's rights: the kernel runs in the grader's sandbox
 # (no bubblewrap: autograde refuses), and every test cell's score and output come from the
-# isolated grader, not from the kernel (grading/sandboxed_autograde.py).
+# isolated grader, not from the kernel (grading/nbgrader_glue/sandboxed_autograde.py).
 from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
 from nbgrader.preprocessors import (  # noqa: E402
     AssignLatePenalties,
@@ -111,9 +111,9 @@ from nbgrader.preprocessors import (  # noqa: E402
     SaveAutoGrades,
 )
 
-from grading.sandboxed_autograde import TrustedScores  # noqa: E402
+from grading.nbgrader_glue.sandboxed_autograde import TrustedScores  # noqa: E402
 
-c.Execute.kernel_manager_class = "grading.sandboxed_autograde.SandboxedKernelManager"
+c.Execute.kernel_manager_class = "grading.nbgrader_glue.sandboxed_autograde.SandboxedKernelManager"
 c.Autograde.autograde_preprocessors = [
     Execute,
     IgnorePattern,
@@ -131,7 +131,7 @@ c.Autograde.autograde_preprocessors = [
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import GetGrades  # noqa: E402
 
-from grading.feedback import FeedbackSummary, HideHiddenTests, feedback_templates  # noqa: E402
+from grading.nbgrader_glue.feedback import FeedbackSummary, HideHiddenTests, feedback_templates  # noqa: E402
 
 # FeedbackSummary: the file opens with every exercise, its points, the mistake and what to do next
 # (and any note that changes a score); no host path in any output; no hand-in zip in the folder.
@@ -160,8 +160,8 @@ c.FileNameCollectorPlugin.named_regexp = (
 # ---------------------------------------------------------------- exchange
 # `nbgrader collect` copies the world-writable inbound with shutil.copytree, which follows a
 # symlink a student adds after submitting (mytorch -> .../solutions/mytorch). SafeCollect
-# (grading/exchange.py) follows nothing: a submission holding a symlink, device, fifo, socket or
+# (grading/nbgrader_glue/exchange.py) follows nothing: a submission holding a symlink, device, fifo, socket or
 # hard link, or over its size or file limits, is refused with a reason and not collected; so is
 # an inbound entry with a junk name or timestamp, or (check_owner, on by default) one not owned
 # by the student it names. The others are collected.
-c.ExchangeFactory.collect = "grading.exchange.SafeCollect"
+c.ExchangeFactory.collect = "grading.nbgrader_glue.exchange.SafeCollect"

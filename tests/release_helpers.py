@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from grading.release import release
+from grading.edition.release import release
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "backprop"  # a real chapter id, so the CLI (which knows only those) releases it

@@ -57,7 +57,7 @@ CHECKS += activation("softplus", "4.13", "Softplus")
 TEST_CELL = """from mytorch.testing import check
 check("backprop.softplus")
 ### BEGIN HIDDEN TESTS
-from grading.notebook import score  # the course grader: your files, graded in a separate process
+from grading.grader.notebook import score  # the course grader: your files, graded in a separate process
 score("backprop.softplus", points=2)
 ### END HIDDEN TESTS"""
 
@@ -80,7 +80,7 @@ XOR_VISIBLE = '''
 
 # ------------------------------------------------------------------ exercise 1.7
 
-# The causes of a wrong XOR network, in the grader's words too (grading/checks/universal_approximation.py).
+# The causes of a wrong XOR network, in the grader's words too (grading/grader/checks/universal_approximation.py).
 XOR_CAUSES = {
     "or": "the network computes OR - the unit that fires on two inputs on must count against the one that "
           "fires on one: output weights +1 and -1, output bias -1/2",
@@ -167,7 +167,7 @@ def xor(ns, case, t):
 XOR_TEST_CELL = """from mytorch.testing import check
 check("universal_approximation.xor", answer=xor_network)
 ### BEGIN HIDDEN TESTS
-from grading.notebook import score  # the course grader: your files, graded in a separate process
+from grading.grader.notebook import score  # the course grader: your files, graded in a separate process
 score("universal_approximation.xor", points=2)
 ### END HIDDEN TESTS"""
 CHAPTER_1 = Path("universal_approximation") / "universal_approximation.ipynb"

@@ -16,7 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402 (after the backend is chosen)
 from notebooks import ROOT  # noqa: E402
 
-from grading.execute import course_assets  # noqa: E402
+from grading.grader.execute import course_assets  # noqa: E402
 
 ASSETS = ROOT / "assets"
 
@@ -238,7 +238,7 @@ def test_live_plot_records_loss_and_accuracy_and_draws_every_few_epochs():
 
 
 def test_the_student_bundle_carries_the_assets():
-    from grading.release import bundle_files, edition_on_disk
+    from grading.edition.release import bundle_files, edition_on_disk
 
     files = bundle_files(ROOT, edition_on_disk(ROOT))
     assert files["assets/course.py"] == (ASSETS / "course.py").read_bytes()

@@ -14,8 +14,8 @@ from queue import Empty
 import psutil
 import pytest
 
-from grading.autograde import nbgrader
-from grading.sandboxed_autograde import PatientChannel, PatientKernelClient, SandboxedKernelManager
+from grading.nbgrader_glue.autograde import nbgrader
+from grading.nbgrader_glue.sandboxed_autograde import PatientChannel, PatientKernelClient, SandboxedKernelManager
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
 
@@ -34,7 +34,7 @@ def gone(pid, within=10):
 
 @linux
 def test_a_child_started_with_die_with_parent_dies_when_its_parent_is_killed(tmp_path):
-    # the parent starts a long child the way grading.autograde.nbgrader does, then is SIGKILLed
+    # the parent starts a long child the way grading.nbgrader_glue.autograde.nbgrader does, then is SIGKILLed
     parent = subprocess.Popen(
         [
             sys.executable,
@@ -42,7 +42,7 @@ def test_a_child_started_with_die_with_parent_dies_when_its_parent_is_killed(tmp
             textwrap.dedent(
                 """
                 import subprocess, sys, time
-                from grading.autograde import die_with_parent
+                from grading.nbgrader_glue.autograde import die_with_parent
                 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"],
                                          start_new_session=True, preexec_fn=die_with_parent)
                 print(child.pid, flush=True)

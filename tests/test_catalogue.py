@@ -13,9 +13,11 @@ import re
 import pytest
 
 import mytorch.testing
-from grading import diagnosis, mistakes, sample_class
-from grading.checks import all_checks
+from grading import mistakes
 from grading.course import CHAPTERS, ROOT
+from grading.grader import diagnosis
+from grading.grader.checks import all_checks
+from grading.mistakes import sample_class
 from mytorch.testing import report
 
 PUBLIC = ROOT / "solutions" / "mytorch" / "testing" / "catalogue"
@@ -120,7 +122,7 @@ def test_both_sides_word_a_cause_alike():
 def test_the_public_half_holds_nothing_private():
     """No planted edit (its reference text or its planted text) is in the files that ship to students;
     short formulas may be, where an explanation teaches them (dLdout = layer.backward(dLdout)). The
-    reference's own lines in the whole student edition: grading/leakcheck.py (make check-release)."""
+    reference's own lines in the whole student edition: grading/edition/leakcheck.py (make check-release)."""
     public_text = "\n".join(p.read_text() for p in PUBLIC.glob("*.py"))
     leaked = [
         (m.key, text)

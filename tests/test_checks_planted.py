@@ -9,7 +9,8 @@ import warnings
 import pytest
 from planted import library_mistakes, notebook_mistakes, plant, plant_notebook
 
-from grading import diagnosis, mistakes
+from grading import mistakes
+from grading.grader import diagnosis
 from mytorch.testing import CHECKS
 
 PLANTED = [(chapter, m) for chapter, catalogue in mistakes.MISTAKES.items() for m in library_mistakes(catalogue)]

@@ -1,4 +1,4 @@
-"""Grading on Dask (grading/cluster.py) with real processes: a `dask scheduler` and two `dask
+"""Grading on Dask (grading/nbgrader_glue/cluster.py) with real processes: a `dask scheduler` and two `dask
 worker`s on 127.0.0.1, one worker killed mid-batch; and the default LocalCluster. Two students
 of the sample class (each grading costs a minute on two cores); their grades are those of plain
 nbgrader (tests/test_nbgrader_demo.py's EXPECTED: s01 21, s03 19.2)."""
@@ -14,9 +14,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grading import cluster, sample_class
-from grading.autograde import course_config
-from grading.demo import collect, release
+from grading.mistakes import sample_class
+from grading.nbgrader_glue import cluster
+from grading.nbgrader_glue.autograde import course_config
+from grading.nbgrader_glue.demo import collect, release
 
 pytestmark = [
     pytest.mark.slow(why="starts Dask clusters and autogrades students through nbgrader, one worker killed mid-batch"),
@@ -192,7 +193,7 @@ def test_a_dask_cluster_loses_a_worker_mid_batch_and_grades_everyone_once(tmp_pa
 
 
 def test_the_default_local_cluster_grades_then_skips_who_is_done_and_verify_agrees(tmp_path, klass, store, monkeypatch):
-    from grading.verify import verify
+    from grading.nbgrader_glue.verify import verify
 
     course = new_course(tmp_path / "course", klass)
     students = ["s03-momentum"]

@@ -400,7 +400,7 @@ def test_make_formgrader_starts_and_serves_the_formgrader(clone, tmp_path):
                 body = answer.read().decode()
         import json
 
-        from grading.release import CHAPTER_IDS
+        from grading.edition.release import CHAPTER_IDS
 
         # only the chapters (no solutions/mytorch), and Generate writes scratch, not chapters/
         assert sorted(a["name"] for a in json.loads(body)) == sorted(CHAPTER_IDS)

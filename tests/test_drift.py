@@ -5,7 +5,7 @@ import json
 import pytest
 from release_helpers import CHAPTER, ROOT, copy_of_released, released_course
 
-from grading import release as rel
+from grading.edition import release as rel
 
 
 def test_no_drift_right_after_release():

@@ -6,7 +6,7 @@ sits in the section that teaches it). The exercise's name is its visible check's
 "<chapter>.<exercise>" (e.g. "backprop.mse_loss"); the same name is
 
 - the `check("...")` call of its test cell and the `score("...")` call of its hidden test;
-- the prefix of every grader check of it (`grading/checks/<chapter>.py`: "backprop.mse_loss.forward"),
+- the prefix of every grader check of it (`grading/grader/checks/<chapter>.py`: "backprop.mse_loss.forward"),
   whose titles all carry the exercise's number ("4.9 MSELoss.forward"), listed in exercise order;
 - what the typical-mistakes catalogue (`grading/mistakes.py`) names: a mistake's number is that
   of every check it must fail;
@@ -20,7 +20,7 @@ import pytest
 from notebooks import ROOT, source_notebooks
 
 from grading import mistakes
-from grading.checks import all_checks
+from grading.grader.checks import all_checks
 from mytorch.testing.registry import CHECKS as VISIBLE
 
 SOURCES = source_notebooks()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from grader_helpers import make_submission, run_check
 
-from grading.feedback import exercise_name, first_problem, next_step, scrub_paths
+from grading.nbgrader_glue.feedback import exercise_name, first_problem, next_step, scrub_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")

@@ -25,10 +25,10 @@ from release_helpers import (
     tree_hashes,
 )
 
-from grading import pack
-from grading import release as rel
-from grading.lock import header_of, lock_text
-from grading.regions import RegionError, find_regions, strip_regions
+from grading import handin as pack
+from grading.edition import release as rel
+from grading.edition.lock import header_of, lock_text
+from grading.edition.regions import RegionError, find_regions, strip_regions
 
 SOURCE = textwrap.dedent('''\
     class Layer:
@@ -350,7 +350,7 @@ def test_bundle_holds_only_the_student_files():
     assert ops == (course / "mytorch" / "ops.py").read_bytes()
     assert f"dlcourse-student/chapters/{CHAPTER}/{CHAPTER}.ipynb" in names
     assert {i.date_time for i in infos} == {pack.ZIP_DATE}
-    assert readme.startswith("<!-- GENERATED from grading/templates/README-student.md")
+    assert readme.startswith("<!-- GENERATED from grading/edition/templates/README-student.md")
     project = tomllib.loads(pyproject)
     assert project["tool"]["setuptools"]["packages"]["find"]["include"] == ["mytorch", "mytorch.*"]
     course_project = tomllib.loads((course / "pyproject.toml").read_text())["project"]

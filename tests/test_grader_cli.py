@@ -9,9 +9,9 @@ import sys
 import pytest
 from grader_helpers import ROOT, by_id, make_submission, run_check
 
-from grading import check
-from grading.checks import all_checks
-from grading.execute import GraderError
+from grading.grader import check
+from grading.grader.checks import all_checks
+from grading.grader.execute import GraderError
 
 # The library's checks of chapter 4 (its notebook exercise 4.12 is graded in test_grader_notebook_exercises.py).
 LIBRARY = ",".join(c.id for c in all_checks("backprop") if c.target == "mytorch")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from grader_helpers import ROOT, make_submission, run_check
 
-from grading import check, sandbox
+from grading.grader import check, sandbox
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")
 
@@ -141,8 +141,8 @@ def _leaked():
     return any([
         _try(lambda: _load(ROOT + "/solutions/mytorch/nn/linear.py")),
         _try(lambda: importlib.import_module("solutions.mytorch")),
-        _try(lambda: importlib.import_module("grading.check")),
-        _try(lambda: open(ROOT + "/grading/check.py").read()),
+        _try(lambda: importlib.import_module("grading.grader.check")),
+        _try(lambda: open(ROOT + "/grading/grader/check.py").read()),
         _try(lambda: open(ROOT + "/grading/gradebook.db", "rb")),
         _try(lambda: os.listdir(ROOT + "/grading")),
         _try(lambda: open({str(other)!r}).read()),  # another student's submission

@@ -3,7 +3,7 @@ typical mistakes, planted and graded, are in test_grader_typical_mistakes.py; th
 
 import numpy as np
 
-from grading import diagnosis
+from grading.grader import diagnosis
 
 
 def test_a_wrong_shape_is_reported_before_values():

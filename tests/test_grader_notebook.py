@@ -6,8 +6,8 @@ import sys
 import pytest
 from grader_helpers import make_submission
 
-from grading import check, notebook
-from grading.checks import Check
+from grading.grader import check, notebook
+from grading.grader.checks import Check
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")
 
@@ -88,7 +88,7 @@ def test_a_missing_name_and_a_failing_cell_are_named(tmp_path, xor_check):
 
 
 def test_a_looping_cell_is_stopped(tmp_path, xor_check):
-    from grading.sandbox import Limits
+    from grading.grader.sandbox import Limits
 
     row = graded(tmp_path, xor_check, "while True:\n    pass", limits=Limits(wall_s=3))
     assert row["points"] == 0 and "time limit" in row["message"]

@@ -13,9 +13,9 @@ import sys
 import pytest
 from grader_helpers import ROOT, make_submission
 
-from grading import check, runner
-from grading.checks import all_checks
-from grading.sandbox import Limits
+from grading.grader import check, runner
+from grading.grader.checks import all_checks
+from grading.grader.sandbox import Limits
 
 pytestmark = [
     pytest.mark.slow(why="executes every chapter's notebook exercises in the sandbox, reference and stubs"),

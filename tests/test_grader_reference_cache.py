@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from grader_helpers import make_submission
 
-from grading import check as grader
-from grading.checks import all_checks
+from grading.grader import check as grader
+from grading.grader.checks import all_checks
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ import pytest
 from grader_helpers import ROOT, make_submission
 from test_grader_notebook_exercises import write_notebook
 
-from grading import check
-from grading.checks import all_checks
+from grading.grader import check
+from grading.grader.checks import all_checks
 
 pytestmark = [
     pytest.mark.slow(why="trains torch models in the sandbox for chapter 6's judged checks"),

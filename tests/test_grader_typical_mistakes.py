@@ -1,7 +1,7 @@
 """Every typical mistake of the catalogue (grading/mistakes/<chapter>.py), planted in the sample class's
-typical students (grading/sample_class.py), is caught and named by the isolated grader.
+typical students (grading/mistakes/sample_class.py), is caught and named by the isolated grader.
 
-One grading run per student (grading.check.grade, as `python -m grading check` does): its total
+One grading run per student (grading.grader.check.grade, as `python -m grading check` does): its total
 is the one the catalogue states, every planted mistake's checks fail with the catalogue's
 cause ("Likely cause: <title>"), and the exercises left right lose nothing. Notebook exercises
 execute the student's notebook in the sandbox, so these runs take seconds each. (That the
@@ -13,8 +13,10 @@ import sys
 
 import pytest
 
-from grading import check, mistakes, sample_class
-from grading.checks import all_checks
+from grading import mistakes
+from grading.grader import check
+from grading.grader.checks import all_checks
+from grading.mistakes import sample_class
 
 pytestmark = [
     pytest.mark.slow(why="grades every typical-mistakes student of every chapter in the sandbox"),

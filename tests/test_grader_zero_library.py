@@ -1,5 +1,5 @@
 """Points only for correct work (issue 14 item 7), through the real grading path
-(grading.check.grade, what `python -m grading check` runs):
+(grading.grader.check.grade, what `python -m grading check` runs):
 
 - a "zero library" (tests/zero_library.py: every forward and backward returns zeros of the right
   shape and dtype, every optimizer and scheduler step does nothing) earns at most 5% of each
@@ -22,8 +22,8 @@ import pytest
 from grader_helpers import make_submission
 from zero_library import make_zero_library
 
-from grading import check
-from grading.checks import HELD_OUT, all_checks, backprop, judging
+from grading.grader import check
+from grading.grader.checks import HELD_OUT, all_checks, backprop, judging
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the grader's sandbox needs Linux")
 

@@ -1,4 +1,4 @@
-"""The course's JupyterHub (grading/hub/jupyterhub_config.py), with real Unix accounts, in a
+"""The course's JupyterHub (grading/nbgrader_glue/hub/jupyterhub_config.py), with real Unix accounts, in a
 real browser.
 
 An instructor and two students get Unix accounts (created here, removed afterwards) and log in
@@ -36,9 +36,9 @@ from test_browser import CHROMIUM, LAUNCH_ARGS, sync_playwright
 from test_docs_commands import doc_blocks
 from unix_accounts import unix_accounts
 
-from grading.autograde import course_config
-from grading.diagnosis import CAUSES
-from grading.hub import role_environment
+from grading.grader.diagnosis import CAUSES
+from grading.nbgrader_glue.autograde import course_config
+from grading.nbgrader_glue.hub import role_environment
 
 CHAPTER = "matrix_calculus"  # every exercise in the notebook; grades in ~30 s a student
 INSTRUCTOR, STUDENTS = "dlhub-teacher", ("dlhub-stu1", "dlhub-stu2")
@@ -317,7 +317,9 @@ def test_hub_fetch_submit_grade_feedback(accounts):
             with open(SHOTS / "instructor-commands.log", "a") as out:
                 out.write(f"$ {line}  # {time.monotonic() - started:.0f} s\n{done.stdout}{done.stderr}\n")
             must(done)
-        store = state / "reference"  # grading/hub: the instructor's reference store, outside the course install
+        store = (
+            state / "reference"
+        )  # grading/nbgrader_glue/hub: the instructor's reference store, outside the course install
         assert (store.stat().st_uid, stat.S_IMODE(store.stat().st_mode)) == (pwd.getpwnam(INSTRUCTOR).pw_uid, 0o700)
         assert any(store.glob("secret-*")) and any(store.glob("*.npz"))
         teacher.page.goto(teacher.url(f"formgrader/gradebook/{CHAPTER}/{CHAPTER}"))
@@ -331,7 +333,7 @@ def test_hub_fetch_submit_grade_feedback(accounts):
             for c in json.loads((course / "release" / CHAPTER / f"{CHAPTER}.ipynb").read_text())["cells"]
             if c["metadata"].get("nbgrader", {}).get("grade")
         )
-        # the mistake fails 3.2's dLdb check, 1 of its 3 points (grading/checks/matrix_calculus.py)
+        # the mistake fails 3.2's dLdb check, 1 of its 3 points (grading/grader/checks/matrix_calculus.py)
         expected = {STUDENTS[0]: total, STUDENTS[1]: total - 1}
         for name, user in students.items():
             user.assignments()

@@ -1,10 +1,9 @@
 """The trust boundary in imports: which part of the course may import which.
 
-grading/ does three jobs, and the jobs are listed here module by module:
-- the student edition (regions, release, leak and drift checks, lock);
-- the grader with its sandbox (checks, cases, diagnosis, the runner that runs inside the sandbox);
-- the nbgrader glue (config, autograde, verify, unpack, exchange, feedback, demo);
-plus the hand-in tool that ships to students (pack.py), the catalogue and sample class, and the hub.
+grading/ has one sub-package per job (grading/__init__.py lists them): the student edition
+(edition/), the isolated grader with its sandbox (grader/), nbgrader's side (nbgrader_glue/), the
+private catalogue and the sample class (mistakes/), and two modules: the hand-in tool that ships
+to students (handin.py) and the course's root and chapters (course.py).
 """
 
 import ast
@@ -16,46 +15,28 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 GRADING = ROOT / "grading"
 
-GRADER = {"check", "execute", "sandbox", "runner", "diagnosis", "reference", "doctor", "course", "checks", "cases"}
-GLUE = {
-    "nbgrader_config",
-    "autograde",
-    "verify",
-    "unpack",
-    "exchange",
-    "feedback",
-    "sandboxed_autograde",
-    "pristine",
-    "demo",
-    "notebook",
-    "kernel_stub",
-    "hub",
-    "cluster",
+JOBS = {"edition", "grader", "nbgrader_glue", "mistakes", "handin", "course"}
+TOP_LEVEL = {"__init__", "__main__", "nbgrader_config"}  # the package, its CLI, nbgrader's config file
+# What each job may import of grading (besides itself). The glue may import the grader, never the
+# reverse; the grader imports only the course's names; the hand-in tool and course.py nothing.
+ALLOWED = {
+    "grader": {"course"},
+    "edition": {"course", "handin"},
+    "nbgrader_glue": {"course", "grader", "edition", "handin", "mistakes"},
+    "mistakes": {"course", "grader", "edition", "handin"},
+    "handin": set(),
+    "course": set(),
 }
-EDITION = {"regions", "release", "leakcheck", "lock"}
-CATALOGUE = {"mistakes", "sample_class"}
-HANDIN = {"pack"}
-CLI = {"__main__"}  # `python -m grading COMMAND`: imports the command's module only when asked
+STUDENT_CODE_RUNNERS = ("mytorch", "solutions", "nbgrader", "jupyter_client", "nbclient")
 
 
 def job(path, grading=GRADING):
-    """The job of a file under grading/ (its top-level module or package name)."""
-    name = path.relative_to(grading).parts[0].removesuffix(".py")
-    for jobs, members in [
-        ("grader", GRADER),
-        ("glue", GLUE),
-        ("edition", EDITION),
-        ("catalogue", CATALOGUE),
-        ("handin", HANDIN),
-        ("cli", CLI),
-    ]:
-        if name in members:
-            return jobs
-    return None
+    """The job of a file under grading/: its sub-package, or the module's own name."""
+    return path.relative_to(grading).parts[0].removesuffix(".py")
 
 
 def imports(path, root=ROOT):
-    """Top-level names a file imports ("grading.check" for `from .check import x` in grading/)."""
+    """Dotted names a file imports ("grading.grader.check" for `from .check import x` in grading/grader/)."""
     tree = ast.parse(path.read_text())
     package = ".".join(path.relative_to(root).with_suffix("").parts[:-1])
     found = set()
@@ -68,7 +49,7 @@ def imports(path, root=ROOT):
                 module = ".".join(base + ([node.module] if node.module else []))
                 found |= {module} if node.module else {f"{module}.{a.name}" for a in node.names}
             else:
-                found.add(node.module)
+                found |= {node.module} if node.module != "grading" else {f"grading.{a.name}" for a in node.names}
     return found
 
 
@@ -76,43 +57,55 @@ def files(folder):
     return sorted(p for p in Path(folder).rglob("*.py") if "__pycache__" not in p.parts)
 
 
-def grading_module(name):
-    """grading's top-level module or package an import names, or None."""
+def grading_job(name):
+    """The job of grading that a dotted import names, or None when it is not grading's."""
     parts = name.split(".")
-    return parts[1] if parts[0] == "grading" and len(parts) > 1 else ("" if parts[0] == "grading" else None)
+    return parts[1] if parts[0] == "grading" and len(parts) > 1 else None
 
 
-def test_every_module_of_grading_has_a_job():
-    lost = [
-        str(p.relative_to(ROOT))
-        for p in files(GRADING)
-        if job(p) is None and p.name != "__init__.py" and p.parent != GRADING / "kernel_stub" / "grading"
-    ]
-    assert lost == [], "give these a job in tests/test_import_rules.py"
+KERNEL_STUB = GRADING / "nbgrader_glue" / "kernel_stub"
+IN_JOBS = [p for p in files(GRADING) if job(p) in JOBS and not p.is_relative_to(KERNEL_STUB)]
 
 
-@pytest.mark.parametrize("path", [p for p in files(GRADING) if job(p) == "grader"], ids=lambda p: p.name)
-def test_the_grader_never_imports_the_library_the_reference_nbgrader_or_the_glue(path):
-    bad = {
-        name
-        for name in imports(path)
-        if name.split(".")[0] in ("mytorch", "solutions", "nbgrader", "jupyter_client", "nbclient")
-        or grading_module(name) in GLUE
-    }
-    assert bad == set()
+def test_every_module_of_grading_is_in_a_job():
+    lost = [str(p.relative_to(ROOT)) for p in files(GRADING) if job(p) not in JOBS | TOP_LEVEL]
+    assert lost == [], "put these in a job's sub-package (grading/__init__.py lists them)"
 
 
-@pytest.mark.parametrize("path", [GRADING / "runner.py", *files(GRADING / "cases")], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", IN_JOBS, ids=lambda p: str(p.relative_to(GRADING)))
+def test_each_job_imports_only_what_its_job_may(path):
+    crossing = {name for name in imports(path) if grading_job(name) not in (None, job(path))}
+    assert {name for name in crossing if grading_job(name) not in ALLOWED[job(path)]} == set()
+
+
+@pytest.mark.parametrize("path", [p for p in IN_JOBS if job(p) == "grader"], ids=lambda p: p.name)
+def test_the_grader_never_imports_the_library_the_reference_or_nbgrader(path):
+    assert {name for name in imports(path) if name.split(".")[0] in STUDENT_CODE_RUNNERS} == set()
+
+
+SANDBOXED = [GRADING / "grader" / "runner.py", *files(GRADING / "grader" / "cases")]
+
+
+@pytest.mark.parametrize("path", SANDBOXED, ids=lambda p: p.name)
 def test_what_runs_in_the_sandbox_never_imports_the_grader(path):
     assert {name for name in imports(path) if name.split(".")[0] == "grading"} == set()
 
 
-@pytest.mark.parametrize("path", [GRADING / "pack.py", *files(GRADING / "kernel_stub")], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [GRADING / "handin.py", GRADING / "course.py", *files(KERNEL_STUB)], ids=lambda p: p.name
+)
 def test_what_ships_alone_uses_only_the_standard_library(path):
     # google.colab: Colab's own runtime, imported only when running there
     outside = {name.split(".")[0] for name in imports(path)} - set(sys.stdlib_module_names) - {"grading", "google"}
     assert outside == set()
-    assert {name for name in imports(path) if grading_module(name)} == set()
+    assert {name for name in imports(path) if grading_job(name)} == set()
+
+
+def test_the_kernel_stub_mirrors_the_names_the_notebooks_import():
+    """The sandboxed kernel finds these stand-ins under the same names as the real modules."""
+    stub = KERNEL_STUB / "grading"
+    for module in ["grader/notebook.py", "handin.py"]:
+        assert (GRADING / module).is_file() and (stub / module).is_file(), module
 
 
 @pytest.mark.parametrize("folder", ["mytorch", "solutions/mytorch"])
@@ -124,13 +117,11 @@ def test_the_library_never_imports_grading(folder):
 
 
 def test_the_rules_catch_a_forbidden_import(tmp_path):
-    planted = tmp_path / "grading" / "checks" / "_planted_for_the_test.py"
+    planted = tmp_path / "grading" / "grader" / "checks" / "_planted_for_the_test.py"
     planted.parent.mkdir(parents=True)
-    planted.write_text("from ..verify import verify\nimport nbgrader\n")
+    planted.write_text("from ...nbgrader_glue.verify import verify\nfrom grading import mistakes\nimport nbgrader\n")
     assert job(planted, tmp_path / "grading") == "grader"
     found = imports(planted, tmp_path)
-    assert {"grading.verify", "nbgrader"} <= found
-    assert {name for name in found if name.split(".")[0] == "nbgrader" or grading_module(name) in GLUE} == {
-        "grading.verify",
-        "nbgrader",
-    }
+    assert found == {"grading.nbgrader_glue.verify", "grading.mistakes", "nbgrader"}
+    assert {grading_job(n) for n in found} - ALLOWED["grader"] - {None} == {"nbgrader_glue", "mistakes"}
+    assert {n for n in found if n.split(".")[0] in STUDENT_CODE_RUNNERS} == {"nbgrader"}

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from grading import exchange, pack, unpack
-from grading.exchange import SubmissionRefused, safe_copy_tree
+from grading import handin as pack
+from grading.nbgrader_glue import exchange, unpack
+from grading.nbgrader_glue.exchange import SubmissionRefused, safe_copy_tree
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = "backprop"
@@ -409,7 +410,7 @@ def inbound_entry(inbound, name, files, owner=None, links=()):
     reason="chowns inbound entries to the system accounts nobody and daemon: root on Linux",
 )
 def test_nbgrader_collect_refuses_the_hostile_and_collects_the_honest(tmp_path):
-    from grading.autograde import course_config, environment, nbgrader
+    from grading.nbgrader_glue.autograde import course_config, environment, nbgrader
 
     ref = reference(tmp_path)
     course = course_config(tmp_path / "instructor")

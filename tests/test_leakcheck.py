@@ -8,8 +8,8 @@ import zipfile
 import pytest
 from release_helpers import CHAPTER, HIDDEN_TEST_LINE, ROOT, copy_of_released, released_course
 
-from grading import leakcheck
-from grading.release import BUNDLE, BUNDLE_TOP
+from grading.edition import leakcheck
+from grading.edition.release import BUNDLE, BUNDLE_TOP
 
 
 @pytest.fixture

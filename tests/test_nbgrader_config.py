@@ -9,9 +9,9 @@ from nbgrader import utils
 from nbgrader.preprocessors import IgnorePattern
 from traitlets.config import PyFileConfigLoader
 
-from grading.feedback import HideHiddenTests
-from grading.regions import find_regions
-from grading.release import CHAPTER_IDS, ROOT, files_under
+from grading.edition.regions import find_regions
+from grading.edition.release import CHAPTER_IDS, ROOT, files_under
+from grading.nbgrader_glue.feedback import HideHiddenTests
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +75,7 @@ def test_feedback_hides_hidden_tests_and_tracebacks(config):
         ]
     )
     cell.source = (
-        'check("optimization.sgd")\n### BEGIN HIDDEN TESTS\nfrom grading.notebook import score\n'
+        'check("optimization.sgd")\n### BEGIN HIDDEN TESTS\nfrom grading.grader.notebook import score\n'
         'score("optimization.sgd", points=3)\n### END HIDDEN TESTS'
     )
     cell, _ = HideHiddenTests().preprocess_cell(cell, {}, 0)

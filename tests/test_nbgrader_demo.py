@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from grading import demo, sample_class
-from grading.autograde import nbgrader
-from grading.verify import verify
+from grading.mistakes import sample_class
+from grading.nbgrader_glue import demo
+from grading.nbgrader_glue.autograde import nbgrader
+from grading.nbgrader_glue.verify import verify
 
 pytestmark = [
     pytest.mark.slow(why="grades the 13-student sample class: release, collect, autograde, verify, feedback"),
@@ -93,7 +94,7 @@ def test_feedback_shows_the_diagnosis_but_no_hidden_test(graded):
     course, _, _ = graded
     html = (course / "feedback" / "s03-momentum" / "optimization" / "optimization.html").read_text()
     assert "optimization.sgd.momentum" in html  # the grader's table
-    assert "HIDDEN TESTS" not in html and "grading.notebook" not in html
+    assert "HIDDEN TESTS" not in html and "grading.grader.notebook" not in html
 
 
 def test_rerunning_verify_and_export_changes_nothing(graded):
@@ -112,7 +113,7 @@ def test_rerunning_verify_and_export_changes_nothing(graded):
 
 
 def test_a_student_the_grader_fails_on_is_said_and_the_others_are_verified(graded, monkeypatch):
-    from grading import cluster
+    from grading.nbgrader_glue import cluster
 
     course, out, results = graded
     real = cluster.grade_copies
@@ -184,8 +185,8 @@ def html_text(path, summary=False):
 def exercises(chapter):
     """{name: "number name"} of the chapter's exercises as the summary names them ("SGD": "5.2 SGD"):
     from the grader's checks, so renumbering the chapter does not break this test."""
-    from grading.checks import all_checks
-    from grading.feedback import exercise_key, exercise_name
+    from grading.grader.checks import all_checks
+    from grading.nbgrader_glue.feedback import exercise_key, exercise_name
 
     names = {}
     for check in all_checks(chapter):

@@ -12,9 +12,9 @@ import pytest
 from test_nbgrader_pack import hand_in_cell, setup_cell, unpacked_bundle
 from unix_accounts import unix_accounts
 
-from grading import unpack
-from grading.autograde import course_config, environment, nbgrader
-from grading.release import ROOT
+from grading.edition.release import ROOT
+from grading.nbgrader_glue import unpack
+from grading.nbgrader_glue.autograde import course_config, environment, nbgrader
 
 pytestmark = [
     pytest.mark.slow(why="release, fetch, submit and collect as real Unix accounts through nbgrader"),

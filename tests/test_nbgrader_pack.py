@@ -11,9 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grading import pack, sample_class, unpack
-from grading.release import HANDIN_TOOL, ROOT, bundle_files, edition_on_disk
-from grading.verify import grader_cells, score_calls
+from grading import handin as pack
+from grading.edition.release import HANDIN_TOOL, ROOT, bundle_files, edition_on_disk
+from grading.mistakes import sample_class
+from grading.nbgrader_glue import unpack
+from grading.nbgrader_glue.verify import grader_cells, score_calls
 
 
 def test_pack_zips_the_notebook_and_the_library_only(tmp_path):
@@ -103,7 +105,7 @@ def unpacked_bundle(folder):
     return folder
 
 
-# "bundle": the student bundle, whose own grading/pack.py must answer (the setup cell puts the
+# "bundle": the student bundle, whose own grading/handin.py must answer (the setup cell puts the
 # bundle first on sys.path, ahead of the installed course package); "installed": no grading/ in
 # the course folder, the course package installed (Colab's pip install, or a clone's make lab).
 @pytest.mark.parametrize("layout", ["bundle", "installed"])

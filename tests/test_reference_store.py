@@ -1,4 +1,4 @@
-"""The reference runs once per release (grading/reference.py): its results are kept in the
+"""The reference runs once per release (grading/grader/reference.py): its results are kept in the
 grader's store, keyed by the contents of the reference and the cases, and read by every later
 grading process; the 4.12 secret is one per release, kept with them."""
 
@@ -9,10 +9,10 @@ import stat
 import pytest
 from grader_helpers import make_submission
 
-from grading import check as grader
-from grading.checks import all_checks
-from grading.checks.judging import SECRET_ENV
-from grading.reference import ReferenceStore, release_stamp
+from grading.grader import check as grader
+from grading.grader.checks import all_checks
+from grading.grader.checks.judging import SECRET_ENV
+from grading.grader.reference import ReferenceStore, release_stamp
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_one_secret_per_release_kept_private_and_overridable(store, monkeypatch)
 def test_a_failed_reference_run_is_not_kept(store):
     import numpy as np
 
-    from grading.execute import CaseResult
+    from grading.grader.execute import CaseResult
 
     store.save("s" * 64, {"ok": CaseResult(arrays={"y": np.ones(2)}), "bad": CaseResult(error="timed out")})
     assert set(store.load("s" * 64, ["ok", "bad"])) == {"ok"}

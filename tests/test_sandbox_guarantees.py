@@ -1,6 +1,6 @@
 """Each guarantee of grading/README-isolation.md, attacked the way a student would.
 
-The programs run in grading.sandbox.Sandbox exactly as the grader's cases and the autograde
+The programs run in grading.grader.sandbox.Sandbox exactly as the grader's cases and the autograde
 kernels do. Without a working bubblewrap these tests are skipped, and the fail-closed tests at
 the end check that every grading command then refuses.
 """
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from grading import sandbox
-from grading.sandbox import DEDICATED_UIDS, Limits, Sandbox
+from grading.grader import sandbox
+from grading.grader.sandbox import DEDICATED_UIDS, Limits, Sandbox
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = str(sandbox.interpreter()[0])
@@ -275,7 +275,7 @@ def without_bwrap(tmp_path):
     ],
 )
 def test_every_grading_command_refuses_without_bubblewrap(tmp_path, command):
-    from grading.autograde import course_config
+    from grading.nbgrader_glue.autograde import course_config
 
     course = course_config(tmp_path / "course")
     submission = tmp_path / "submission"

@@ -1,4 +1,4 @@
-"""The autograde kernel in the sandbox (grading/sandboxed_autograde.py), driven by nbclient as
+"""The autograde kernel in the sandbox (grading/nbgrader_glue/sandboxed_autograde.py), driven by nbclient as
 nbgrader drives it: what the student's code sees, and that nothing of it outlives the kernel."""
 
 import json
@@ -11,8 +11,8 @@ from nbclient import NotebookClient
 from nbclient.exceptions import DeadKernelError
 from nbformat.v4 import new_code_cell, new_notebook
 
-from grading import sandbox
-from grading.sandboxed_autograde import INSIDE_HOME, SandboxedKernelManager
+from grading.grader import sandbox
+from grading.nbgrader_glue.sandboxed_autograde import INSIDE_HOME, SandboxedKernelManager
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -65,9 +65,9 @@ open("written.txt", "w").write("scratch")
 print(json.dumps({{"uid": os.getuid(), "cwd": os.getcwd(), "mytorch": mytorch.NAME,
                   "course": [p for p in [{str(ROOT / "solutions")!r}, {str(ROOT / "grading")!r},
                                           {str(tmp_path)!r}] if os.path.exists(p)],
-                  "grading": __import__("grading.notebook").notebook.__file__}}))
+                  "grading": __import__("grading.grader.notebook").notebook.__file__}}))
 """,
-        "from grading.notebook import score\nscore('backprop.linear', points=2)",
+        "from grading.grader.notebook import score\nscore('backprop.linear', points=2)",
     )
     seen = json.loads(text(nb.cells[0]))
     assert seen["uid"] != 0 and seen["cwd"] == f"{INSIDE_HOME}/backprop" and seen["mytorch"] == "mine"

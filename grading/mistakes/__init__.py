@@ -13,7 +13,7 @@ of OTHER exercises it also costs (AdamW reuses Adam's update, 2.3 trains with 2.
 cause (a loop stopped by the case program).
 
 Each chapter's file lists MISTAKES and TYPICAL, the mistakes grouped into sample students
-(grading/sample_class.py writes them): a check that must name one of a student's mistakes is
+(grading/mistakes/sample_class.py writes them): a check that must name one of a student's mistakes is
 touched by none of its others (no mistake masks another), and together the students of a
 chapter carry every mistake of the chapter once. Next to each student: the total score the
 grader must give it, and why.
@@ -21,9 +21,10 @@ grader must give it, and why.
 
 import importlib
 
-from .. import diagnosis
-from ..checks import all_checks
-from ..course import CHAPTERS
+from grading.course import CHAPTERS
+from grading.grader import diagnosis
+from grading.grader.checks import all_checks
+
 from .model import NOTEBOOK, Mistake, Typical
 
 __all__ = ["MISTAKES", "NOTEBOOK", "TYPICAL", "CatalogueError", "Mistake", "Typical"]

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from .. import diagnosis
+from grading.grader import diagnosis
 
 NOTEBOOK = "notebook"  # `where` of a mistake planted in a solution cell of the source notebook
 LINEAR, ACT, LOSSES = "nn/linear.py", "nn/activations.py", "nn/losses.py"

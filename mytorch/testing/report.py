@@ -66,7 +66,7 @@ def which_cause(actual, expected, candidates, rtol=1e-5, atol=1e-8, generic=True
     """The key of the known mistake `actual` is: the first candidate (key, value) it equals that
     differs from `expected`; else, with `generic`, a mistake seen from the two arrays alone
     (transposed, sign, a factor N); else None. The one place the visible checks match an answer
-    against the catalogue's mistakes (the grader's is grading/diagnosis.py, `compare`)."""
+    against the catalogue's mistakes (the grader's is grading/grader/diagnosis.py, `compare`)."""
     actual = np.asarray(actual, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
     if not np.all(np.isfinite(actual)):

@@ -1,1 +1,0 @@
-"""What a sandboxed autograde kernel finds as `grading` (see grading/sandboxed_autograde.py)."""
