@@ -214,7 +214,7 @@ def add_softplus(root):
     )
     # 2. the visible check; 3. the grader check (reusing the activations' case program)
     append(root / "solutions" / "mytorch" / "testing" / "backprop.py", VISIBLE)
-    append(root / "grading" / "checks" / "backprop.py", GRADER)
+    append(root / "grading" / "grader" / "checks" / "backprop.py", GRADER)
     # 4. the locked test cell, after the chapter's last exercise
     insert_cells(root / "solutions" / "backprop" / "backprop.ipynb", [graded_cell(TEST_CELL, "backprop_softplus", 2)])
 
@@ -223,8 +223,8 @@ def add_xor(root):
     """The inline example: 1.7 xor_network in chapter 1 (universal_approximation), after 1.6."""
     # 2. the visible check; 3. the grader check and its case program
     append(root / "solutions" / "mytorch" / "testing" / "universal_approximation.py", XOR_VISIBLE)
-    append(root / "grading" / "checks" / "universal_approximation.py", XOR_GRADER)
-    append(root / "grading" / "cases" / "universal_approximation.py", XOR_CASE)
+    append(root / "grading" / "grader" / "checks" / "universal_approximation.py", XOR_GRADER)
+    append(root / "grading" / "grader" / "cases" / "universal_approximation.py", XOR_CASE)
     # 1. the solution cell and 4. the test cell, which also runs the visible check
     solution = script_cell(XOR_SOLUTION, dict(grade=False, grade_id="ua_xor_solution", locked=False, solution=True))
     test = graded_cell(XOR_TEST_CELL, "ua_xor", 2)

@@ -8,8 +8,9 @@ sits in the section that teaches it). The exercise's name is its visible check's
 - the `check("...")` call of its test cell and the `score("...")` call of its hidden test;
 - the prefix of every grader check of it (`grading/grader/checks/<chapter>.py`: "backprop.mse_loss.forward"),
   whose titles all carry the exercise's number ("4.9 MSELoss.forward"), listed in exercise order;
-- what the typical-mistakes catalogue (`grading/mistakes.py`) names: a mistake's number is that
-  of every check it must fail;
+- what the catalogue names: the public half (solutions/mytorch/testing/catalogue/) by the
+  exercise's number, the planted mistakes (grading/mistakes/) by the number of every check each
+  must fail;
 - and the library stubs' "exercise <number> <title>" agree with the grader's titles.
 """
 

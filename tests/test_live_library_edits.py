@@ -15,15 +15,9 @@ import nbformat
 import pytest
 from jupyter_client.manager import start_new_kernel
 
+from grading.course import CHAPTERS
+
 ROOT = Path(__file__).resolve().parents[1]
-CHAPTERS = [
-    "universal_approximation",
-    "perceptron_learning",
-    "matrix_calculus",
-    "backprop",
-    "optimization",
-    "torch_pipeline",
-]
 TIMEOUT = 180
 
 

@@ -65,7 +65,7 @@ open("written.txt", "w").write("scratch")
 print(json.dumps({{"uid": os.getuid(), "cwd": os.getcwd(), "mytorch": mytorch.NAME,
                   "course": [p for p in [{str(ROOT / "solutions")!r}, {str(ROOT / "grading")!r},
                                           {str(tmp_path)!r}] if os.path.exists(p)],
-                  "grading": __import__("grading.grader.notebook").notebook.__file__}}))
+                  "grading": __import__("grading.grader.notebook").grader.notebook.__file__}}))
 """,
         "from grading.grader.notebook import score\nscore('backprop.linear', points=2)",
     )

@@ -57,7 +57,15 @@ def connect(scheduler=None, jobs=None):
     import dask
     from distributed import Client, LocalCluster
 
-    with dask.config.set({"distributed.scheduler.allowed-failures": 3, "distributed.worker.daemon": False}):
+    settings = {
+        "distributed.scheduler.allowed-failures": 3,
+        "distributed.worker.daemon": False,
+        # a task waits on nbgrader's process: sampling its stack every 10 ms, and the machine's
+        # load every 0.5 s, cost the LocalCluster a tenth of a core that the students need
+        "distributed.worker.profile.enabled": False,
+        "distributed.admin.system-monitor.interval": "5s",
+    }
+    with dask.config.set(settings):
         if scheduler:
             with Client(scheduler, timeout="60s") as client:
                 yield client

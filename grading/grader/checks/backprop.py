@@ -128,6 +128,9 @@ def sequential_names(ctx, case):
     return {name: ctx[name] for name in ("G", "first_to_last", "last_on_input")}
 
 
+SEQUENTIAL_MISTAKES = catalogued("4.11", sequential_names)
+
+
 def stability_check(slug, number, cls, cause, program="layer", **case):
     """Huge inputs (|x| up to 1e4): the output must be finite, right, and raise no numpy warning."""
     return Check(
@@ -296,7 +299,7 @@ CHECKS = [
         "sequential",
         SEQUENTIAL,
         compare=("out",),
-        mistakes=catalogued("4.11", sequential_names),
+        mistakes=SEQUENTIAL_MISTAKES,
     ),
     Check(
         "backprop.sequential.backward",
@@ -305,7 +308,7 @@ CHECKS = [
         "sequential",
         SEQUENTIAL,
         compare=("dLdin",),
-        mistakes=catalogued("4.11", sequential_names),
+        mistakes=SEQUENTIAL_MISTAKES,
     ),
     Check(
         "backprop.train_digits",
