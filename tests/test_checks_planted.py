@@ -1,8 +1,7 @@
 """Every mistake of the catalogue (grading/mistakes/<chapter>.py), planted into the reference
 library or into the solution cells of the source notebook, fails its visible check, which names
 it in the catalogue's words: the same words the grader prints (tests/test_grader_typical_mistakes.py
-plants the same edits). Mistakes the grader words its own way (`says`: a loop it stopped, a loss
-its sandbox saw overflow) are the grader's alone."""
+plants the same edits), a loop the case program stops and a training the library stops included."""
 
 import warnings
 
@@ -28,7 +27,7 @@ def test_a_planted_mistake_fails_its_visible_check_and_is_named(monkeypatch, cap
     assert capfd.readouterr().err == "", "a graded cell with stderr output scores 0"
 
 
-NOTEBOOK = [(c, m) for c, catalogue in mistakes.MISTAKES.items() for m in notebook_mistakes(catalogue) if m.cause]
+NOTEBOOK = [(c, m) for c, catalogue in mistakes.MISTAKES.items() for m in notebook_mistakes(catalogue)]
 
 
 @pytest.mark.parametrize("chapter, mistake", NOTEBOOK, ids=[f"{c}-{m.key}" for c, m in NOTEBOOK])

@@ -190,6 +190,11 @@ def score_case(check, case, got, ref):
             messages.append(f"numpy warned {got.warnings} time(s) (overflow or invalid value).{cause}")
     if got.error and not messages:
         messages.append(got.error)
+    causes = [cause for phrase, cause in check.error_causes if got.error and phrase in got.error]
+    if causes:
+        messages = [
+            f"{message}.{diagnosis.cause_text(causes[0])}" if got.error in message else message for message in messages
+        ]
     return ok, total, messages
 
 

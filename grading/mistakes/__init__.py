@@ -9,8 +9,8 @@ notebook (`where=NOTEBOOK`). Each reference text must occur exactly once (in one
 solution cell), else `plant` fails loudly. `fails` lists the checks (ids without the chapter)
 that must fail with "Likely cause: <title of the cause>" in their message; `spoils` the checks
 of OTHER exercises it also costs (AdamW reuses Adam's update, 2.3 trains with 2.2's gradient).
-`says` replaces `cause` where the grader's diagnosis is its own sentence rather than a catalogue
-cause (a loop stopped by the case program).
+`cause` is a key of the catalogue's CAUSES: both the visible check and the grader name every
+mistake in the catalogue's words, a loop stopped by the case program included.
 
 Each chapter's file lists MISTAKES and TYPICAL, the mistakes grouped into sample students
 (grading/mistakes/sample_class.py writes them): a check that must name one of a student's mistakes is
@@ -73,8 +73,8 @@ def validate():
         ids = {c.id for c in all_checks(chapter)}
         numbers = {c.exercise.split()[0] for c in all_checks(chapter)}
         for m in mistakes:
-            if (m.cause is None) == (m.says is None) or (m.cause and m.cause not in diagnosis.CAUSES):
-                raise CatalogueError(f"{chapter} {m.key}: needs one of cause (a CAUSES key) or says")
+            if m.cause not in diagnosis.CAUSES:
+                raise CatalogueError(f"{chapter} {m.key}: its cause {m.cause!r} is not a key of the catalogue's CAUSES")
             if not touched(chapter, m) <= ids or m.number not in numbers:
                 raise CatalogueError(f"{chapter} {m.key}: unknown check or exercise")
         if missing := numbers - {m.number for m in mistakes}:

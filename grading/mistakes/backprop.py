@@ -143,8 +143,8 @@ MISTAKES = [
         "the update adds the gradient",
         [nb("p.data -= lr * p.grad", "p.data += lr * p.grad")],
         "train_digits",
-        # the logits overflow and the student's CrossEntropyLoss stops training with its own diagnosis
-        says="holds a non-finite value (inf)",
+        # the logits overflow; the library stops the training at the non-finite loss, and both sides name it
+        cause="digits_diverged",
     ),
     # the slips in each derivative (issue 16: at least three typical mistakes per library exercise)
     M(

@@ -16,8 +16,7 @@ class Mistake:
     what: str  # the mistake in a student's words (README of the sample class)
     edits: tuple  # ((where, reference text, planted text), ...)
     fails: tuple  # check ids without the chapter: each must fail and name the cause
-    cause: str = None  # key of a catalogue cause named by every check in `fails`
-    says: str = None  # or: a phrase of the grader's own diagnosis
+    cause: str  # key of the catalogue cause that every check in `fails` names
     spoils: tuple = ()  # checks of other exercises this mistake costs too
 
     @property
@@ -26,7 +25,7 @@ class Mistake:
 
     def expected_text(self):
         """What every failing check's message must contain."""
-        return f"Likely cause: {diagnosis.CAUSES[self.cause][0]}" if self.cause else self.says
+        return f"Likely cause: {diagnosis.CAUSES[self.cause][0]}"
 
 
 @dataclass(frozen=True)
@@ -38,9 +37,9 @@ class Typical:
     spoils: tuple = ()  # checks lost to the mistakes together (a notebook using the broken library)
 
 
-def M(key, exercise, what, edits, fails, cause=None, says=None, spoils=()):
+def M(key, exercise, what, edits, fails, cause, spoils=()):
     fails = (fails,) if isinstance(fails, str) else tuple(fails)
-    return Mistake(key, exercise, what, tuple(edits), fails, cause, says, tuple(spoils))
+    return Mistake(key, exercise, what, tuple(edits), fails, cause, tuple(spoils))
 
 
 def nb(old, new):

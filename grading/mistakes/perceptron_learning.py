@@ -25,7 +25,7 @@ MISTAKES = [
         "ignores max_epochs: loops until no mistake is left",
         [nb("for epoch in range(max_epochs):", "while True:")],
         "perceptron.xor",
-        says="was still running after 3 s",
+        cause="perceptron_unbounded",
     ),
     M(
         "logistic-unstable",

@@ -562,6 +562,11 @@ def train_digits_checks(answer=None, seed=0):
             model = answer(X_train.copy(), y_train.copy())
         except NotImplementedError as stub:
             raise NotImplementedError(str(stub) or "finish train_digits (exercise 4.12)") from None
+        except (ValueError, FloatingPointError, RuntimeWarning) as problem:
+            # an overflow (numpy's, under this check's errstate) or the library's non-finite loss
+            if isinstance(problem, ValueError) and "non-finite" not in str(problem):
+                raise
+            raise Mismatch(f"training stopped: {problem}. {cause_text('digits_diverged')}") from None
         state["seconds"] = time.perf_counter() - start
         if not isinstance(model, mytorch.nn.Module):
             raise Mismatch(f"train_digits should return the trained mytorch model (a mytorch.nn.Module "

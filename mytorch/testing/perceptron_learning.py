@@ -28,8 +28,7 @@ def time_limit(seconds, what):
         return
 
     def stop(signum, frame):
-        raise Mismatch(f"{what} was still running after {seconds} s: the loop must stop after "
-                       "max_epochs passes over the data even when mistakes remain")
+        raise Mismatch(f"{what} was still running after {seconds} s. {cause_text('perceptron_unbounded')}")
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)

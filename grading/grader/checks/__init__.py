@@ -39,7 +39,9 @@ class Check:
     forward results those finite differences are of (a gradient check counts only where they equal
     the reference's: agreeing with a wrong forward, e.g. zeros with zeros, earns nothing);
     mistakes(name, ctx, case) -> [(cause, candidate array)], ctx being the reference run's context
-    arrays; nonfinite_cause: the catalogue cause of inf/NaN; warnings: also fail a case that
+    arrays; nonfinite_cause: the catalogue cause of inf/NaN; error_causes: ((phrase, cause), ...),
+    the catalogue cause named when the submission's error in a case says the phrase (a loop the
+    case program stopped, a training the library stopped at a non-finite loss); warnings: also fail a case that
     emits numpy warnings (promised-stable functions);
     judge(arrays, ctx, case) -> (units passed, units in all, [messages]): a verdict decided by the
     grader from the student's raw arrays (an accuracy against its threshold, a convergence flag),
@@ -65,6 +67,7 @@ class Check:
     atol: float = None
     mistakes: object = None
     nonfinite_cause: str = None
+    error_causes: tuple = ()
     warnings: bool = False
     judge: object = None
     held_out: object = None

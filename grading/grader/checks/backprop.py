@@ -318,6 +318,7 @@ CHECKS = [
         [dict(seed=101, label="digits changed by the grader's secret")],
         judge=train_digits_judge,
         held_out=digits_held_out,
+        error_causes=(("non-finite value", "digits_diverged"),),
         target="backprop.ipynb",
         timeout=120,
     ),

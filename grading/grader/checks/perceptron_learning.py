@@ -170,6 +170,7 @@ CHECKS = [
         "perceptron",
         [dict(data="xor", max_epochs=50, seconds=3, label="XOR, max_epochs=50")],
         judge=xor_judge,
+        error_causes=(("still running after", "perceptron_unbounded"),),
     ),
     notebook_check(
         "perceptron.one_pass",

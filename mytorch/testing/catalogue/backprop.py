@@ -139,7 +139,10 @@ EXERCISES = {
         title="train_digits",
         check="backprop.train_digits",
         names="",
-        causes={"digits_not_learnt": "held-out accuracy below 95%"},
+        causes={
+            "digits_not_learnt": "held-out accuracy below 95%",
+            "digits_diverged": "training stopped by a non-finite value",
+        },
     ),
 }
 
@@ -242,6 +245,11 @@ CAUSES = {
     "sequential_forward_not_chained": (
         "outputs not passed on",
         "forward feeds each layer's output to the next layer and returns the last one",
+    ),
+    "digits_diverged": (
+        "the training diverged",
+        "the loss grew until it overflowed: each step must go against the gradient (p.data -= lr * p.grad), "
+        "with a learning rate small enough that the loss falls",
     ),
     "digits_not_learnt": (
         "the model did not learn",

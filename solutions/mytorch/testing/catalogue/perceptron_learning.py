@@ -8,6 +8,7 @@ EXERCISES = {
             "perceptron_strict": "w and b still all zero after training",
             "perceptron_no_bias": "b still zero with points left wrong",
             "perceptron_flag": "converged disagrees with what the last pass did",
+            "perceptron_unbounded": "still running on XOR after the time limit",
         },
     ),
     "2.2": dict(
@@ -44,6 +45,11 @@ CAUSES = {
         "wrong convergence flag",
         "converged is True only after a full pass over the data with no mistake, and False when "
         "max_epochs passes end with mistakes left",
+    ),
+    "perceptron_unbounded": (
+        "the loop ignores max_epochs",
+        "no line separates XOR, so mistakes never run out: stop after max_epochs passes over the data "
+        "even when mistakes remain, and return converged=False",
     ),
     "logistic_no_sigmoid": ("sigmoid missing from the gradient", "dL/dz = sigmoid(z) - y, not z - y"),
     "unstable_logistic": (
