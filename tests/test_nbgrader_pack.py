@@ -300,6 +300,16 @@ def test_the_bundle_runs_python_m_grading_pack_and_nothing_else(tmp_path):
     )
     assert packed.returncode == 0, packed.stderr
     assert "optimization.ipynb" in zipfile.ZipFile(course / "handin" / "optimization-handin.zip").namelist()
+    (course / "handin" / "optimization-handin.zip").unlink()
+    earlier = subprocess.run(  # the last cell of a notebook released before grading/ was split by job
+        [sys.executable, "-S", "-E", "-c", "from grading.pack import hand_in; hand_in('optimization')"],
+        cwd=course,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert earlier.returncode == 0, earlier.stderr
+    assert "optimization.ipynb" in zipfile.ZipFile(course / "handin" / "optimization-handin.zip").namelist()
     other = subprocess.run(
         [sys.executable, "-S", "-E", "-m", "grading", "verify"], cwd=course, capture_output=True, text=True, timeout=60
     )

@@ -39,7 +39,8 @@ SKIP_DIRS = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache", ".hypothesis"
 SKIP_SUFFIXES = {".pyc", ".pyo"}
 # The one part of grading/ in the bundle: the notebooks' last cell packs the hand-in zip with it
 # (standard library only; the grader's cases and hidden checks stay out, see leakcheck).
-HANDIN_TOOL = ("grading/__init__.py", "grading/__main__.py", "grading/handin.py")
+# grading/pack.py: the tool's former name, for notebooks released before the split by job
+HANDIN_TOOL = ("grading/__init__.py", "grading/__main__.py", "grading/handin.py", "grading/pack.py")
 
 
 class ReleaseError(RuntimeError):
