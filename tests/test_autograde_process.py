@@ -14,7 +14,7 @@ from queue import Empty
 import psutil
 import pytest
 
-from grading.nbgrader_glue.autograde import nbgrader
+from grading.nbgrader_glue.autograde import nbgrader, nbgrader_forked
 from grading.nbgrader_glue.sandboxed_autograde import PatientChannel, PatientKernelClient, SandboxedKernelManager
 
 linux = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
@@ -68,6 +68,53 @@ def test_nbgrader_is_killed_at_its_timeout(tmp_path):
     assert result.returncode == -signal.SIGKILL
     assert "killed after 0.5 s" in result.stderr
     assert time.monotonic() - started < 15
+
+
+def hanging_course(folder, pid_file):
+    """A course folder whose nbgrader_config.py hangs nbgrader (after noting its pid)."""
+    folder.mkdir(exist_ok=True)
+    (folder / "nbgrader_config.py").write_text(
+        f"import os, time\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))\ntime.sleep(120)\n"
+    )
+    return folder
+
+
+def test_a_forked_nbgrader_runs_like_the_command():
+    result = nbgrader_forked(".", "--version", timeout=60)
+    assert result.returncode == 0, result.stdout
+    assert "nbgrader version" in result.stdout.lower() or result.stdout.strip()[0].isdigit(), result.stdout
+
+
+@linux
+def test_a_forked_nbgrader_is_killed_at_its_timeout(tmp_path):
+    course = hanging_course(tmp_path / "course", tmp_path / "pid")
+    started = time.monotonic()
+    result = nbgrader_forked(course, "autograde", "ps1", timeout=3)
+    assert result.returncode == -signal.SIGKILL
+    assert "killed after 3 s" in result.stderr
+    assert time.monotonic() - started < 20
+    assert gone(int((tmp_path / "pid").read_text()))
+
+
+@linux
+def test_a_forked_nbgrader_dies_with_the_worker_that_forked_it(tmp_path):
+    course = hanging_course(tmp_path / "course", tmp_path / "pid")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"from grading.nbgrader_glue.autograde import nbgrader_forked\n"
+            f"nbgrader_forked({str(course)!r}, 'autograde', 'ps1', timeout=120)",
+        ]
+    )
+    deadline = time.monotonic() + 60
+    while not (tmp_path / "pid").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    child = int((tmp_path / "pid").read_text())
+    assert not gone(child, within=1)
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.wait(10)
+    assert gone(child, within=20), "nbgrader outlived the worker that forked it"
 
 
 class MissedWakeUp:

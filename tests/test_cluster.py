@@ -72,8 +72,8 @@ def free_port():
         return s.getsockname()[1]
 
 
-def start(argv, log):
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}")
+def start(argv, log, **extra_env):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ['PATH']}", **extra_env)
     return subprocess.Popen(argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
 
@@ -134,6 +134,8 @@ def test_a_dask_cluster_loses_a_worker_mid_batch_and_grades_everyone_once(tmp_pa
                 "0",
             ],
             logs,
+            # w1 (killed below) forks nbgrader from its fork server; w2, a daemon, starts it afresh
+            **({"DASK_DISTRIBUTED__WORKER__DAEMON": "False"} if name == "w1" else {}),
         )
         for name in ("w1", "w2")
     }

@@ -19,6 +19,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -77,6 +79,86 @@ def die_with_parent():
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+# What every nbgrader run imports (about 2.5 s of one core): a long-lived grading process (a Dask
+# worker) keeps them loaded in a fork server and forks each run from it (`nbgrader_forked`).
+PRELOAD = ["nbgrader.apps.nbgraderapp", "grading.nbgrader_glue.sandboxed_autograde", "grading.nbgrader_glue.feedback"]
+_fork_context = None
+
+
+def _gone(pid):
+    """Whether process `pid` has ended (on Linux a zombie counts: it only waits to be reaped)."""
+    if Path("/proc").is_dir():
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+        except FileNotFoundError:
+            return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _end_with(pid):
+    """Kill this session (nbgrader and what it started) once process `pid` has ended. The fork
+    server outlives the worker while one of its children runs, so dying with the parent is not enough."""
+    while not _gone(pid):
+        time.sleep(1)
+    os.killpg(0, signal.SIGKILL)
+
+
+def _forked_nbgrader(course, args, env, log, owner):
+    """In the forked child: become `nbgrader ARGS` in the course folder, output to `log`; killed
+    with everything it started when the process `owner` (the one that asked) ends."""
+    os.setsid()
+    threading.Thread(target=_end_with, args=(owner,), daemon=True).start()
+    os.chdir(course)
+    os.environ.update(env)
+    out = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
+    from nbgrader.apps.nbgraderapp import NbGraderApp
+
+    sys.argv = ["nbgrader", *args]
+    NbGraderApp.launch_instance(argv=list(args))
+
+
+def nbgrader_forked(course, *args, timeout=None, env=None):
+    """`nbgrader(course, *args, check=False, ...)`, forked from a server that has nbgrader loaded:
+    the same process of its own, session, timeout and kill (returncode -9), without the imports.
+    A daemonic process (a `dask worker` started without DASK_DISTRIBUTED__WORKER__DAEMON=False)
+    may not have children of its own: it runs the plain command."""
+    import multiprocessing
+    import tempfile
+
+    if multiprocessing.current_process().daemon:
+        return nbgrader(course, *args, check=False, timeout=timeout, env=env)
+
+    global _fork_context
+    if _fork_context is None:
+        os.environ.update({k: v for k, v in environment().items() if k.endswith("_NUM_THREADS")})
+        _fork_context = multiprocessing.get_context("forkserver")
+        _fork_context.set_forkserver_preload(PRELOAD)
+    with tempfile.NamedTemporaryFile(prefix="dlcourse-nbgrader-", suffix=".log") as log:
+        child = _fork_context.Process(
+            target=_forked_nbgrader,
+            args=(str(course), args, {**environment(), **(env or {})}, log.name, os.getpid()),
+        )
+        child.start()
+        child.join(timeout)
+        err = ""
+        if child.exitcode is None:
+            try:
+                os.killpg(child.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            child.join(10)
+            err = f"\nnbgrader {' '.join(args)}: killed after {timeout} s"
+        text = Path(log.name).read_text(errors="replace")
+    command = [sys.executable, "-m", "nbgrader", *args]
+    return subprocess.CompletedProcess(command, child.exitcode if child.exitcode is not None else -9, text, err)
 
 
 def nbgrader(course, *args, check=True, timeout=None, env=None):

@@ -188,7 +188,7 @@ def reference_task(chapter, stamp, secret):
 
 def autograde_task(bundle, student, files):
     """Autograde one student on this worker: plain data back (see the module's doc)."""
-    from .autograde import course_config, nbgrader, read_grades
+    from .autograde import course_config, nbgrader_forked, read_grades
 
     store = _worker_store(bundle)
     chapter = bundle["chapter"]
@@ -199,13 +199,12 @@ def autograde_task(bundle, student, files):
         write_files(course / "submitted" / student / chapter, files)
         killed = []  # the logs of attempts killed at the timeout
         for _ in range(ATTEMPTS):
-            proc = nbgrader(
+            proc = nbgrader_forked(
                 course,
                 "autograde",
                 chapter,
                 f"--student={student}",
                 "--force",
-                check=False,
                 timeout=STUDENT_TIMEOUT,
                 env={STORE_ENV: str(store)},
             )
