@@ -152,8 +152,8 @@ def nbgrader_forked(course, *args, timeout=None, env=None):
         if child.exitcode is None:
             try:
                 os.killpg(child.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+            except ProcessLookupError:  # not yet in a session of its own
+                child.kill()
             child.join(10)
             err = f"\nnbgrader {' '.join(args)}: killed after {timeout} s"
         text = Path(log.name).read_text(errors="replace")
