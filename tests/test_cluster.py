@@ -92,15 +92,18 @@ def stop(proc):
 
 
 def children_left():
-    """This process's descendants still running after 30 s (multiprocessing's resource tracker,
-    which lives as long as this process, aside)."""
+    """This process's descendants still running after 30 s. Aside: multiprocessing's resource
+    tracker and an idle fork server (one with no child: nbgrader_forked's, when a test of this
+    process used it), which live as long as this process."""
     deadline = time.monotonic() + 30
     while True:
         alive = []
         for child in psutil.Process().children(recursive=True):
             try:
-                if child.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in " ".join(child.cmdline()):
-                    alive.append(" ".join(child.cmdline())[:120])
+                command = " ".join(child.cmdline())
+                idle_server = "multiprocessing.forkserver" in command and not child.children()
+                if child.status() != psutil.STATUS_ZOMBIE and "resource_tracker" not in command and not idle_server:
+                    alive.append(command[:120])
             except psutil.NoSuchProcess:
                 pass
         if not alive or time.monotonic() > deadline:
