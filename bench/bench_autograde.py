@@ -2,7 +2,8 @@
 
     python bench/bench_autograde.py [--students N] [--jobs J]
 
-Builds the sample class (grading/mistakes/sample_class.py) in a scratch course, releases the chapter,
+Builds the sample class (grading/mistakes/sample_class.py; past its 12 students, copies of them) in a
+scratch course, releases the chapter,
 then autogrades the same submissions three times, each run with --force semantics:
 `nbgrader autograde CHAPTER --force` (one process, one student after another),
 the earlier engine (below: one `nbgrader autograde --student` process per student, J at a time,
@@ -14,6 +15,7 @@ Prints the rates side by side; every run must give the same grades.
 """
 
 import argparse
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -72,6 +74,18 @@ def totals(course, chapter):
         return {s.student.id: round(s.score, 2) for s in gb.find_assignment(chapter).submissions}
 
 
+def class_of(size):
+    """`size` students: the sample class's (handed in as folders), then copies of them under new
+    ids (s01-correct-2, ...) for a class larger than the sample."""
+    pool = [s for s in sample_class.STUDENTS if not s.colab]
+    return [
+        pool[i]
+        if i < len(pool)
+        else dataclasses.replace(pool[i % len(pool)], id=f"{pool[i % len(pool)].id}-{i // len(pool) + 1}")
+        for i in range(size)
+    ]
+
+
 def timed(function, *args, **kwargs):
     start = time.perf_counter()
     result = function(*args, **kwargs)
@@ -84,7 +98,7 @@ def main():
     parser.add_argument("--jobs", type=int, default=os.cpu_count())
     args = parser.parse_args()
     chapter = sample_class.CHAPTER
-    students = [s for s in sample_class.STUDENTS if not s.colab][: args.students]
+    students = class_of(args.students)
     with tempfile.TemporaryDirectory(prefix="dlcourse-bench-") as tmp:
         os.environ["DLCOURSE_REFERENCE_STORE"] = str(Path(tmp) / "store")  # the release's store, empty
         course = course_config(Path(tmp) / "course")

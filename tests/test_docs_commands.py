@@ -48,9 +48,14 @@ RUNNERS = {
     "exchange-fetch",
     "exchange-submit",
     "exchange-collect",
-    "hub",
+    "cluster-scheduler",
+    "cluster-workers",
+    "cluster-grading",
+    "cluster-slurm",
+    "cluster-kubernetes",
+    "hub",  # this one and the next: tests/test_hub_browser.py
     "hub-grading",
-}  # these two: tests/test_hub_browser.py
+}
 
 
 def doc_blocks():
@@ -102,7 +107,8 @@ def test_every_block_is_marked_and_skips_say_why():
     # indented (4-space) code blocks would escape the test: the guides use fences only
     for doc in DOCS:
         text = (ROOT / doc).read_text()
-        assert not re.search(r"\n\n {4}(cd|make|python|nbgrader) ", text), f"{doc}: an indented command block"
+        indented = re.search(r"\n\n( {4,}[^ \-*`<].*)", text)
+        assert not indented, f"{doc}: an indented code block: {indented.group(1).strip()}"
 
 
 # ---------------------------------------------------------------- the Python floor
@@ -288,8 +294,10 @@ def test_lms_zips_then_grading_then_end_of_term(released, tmp_path):
     run_block("grading", course, env)
     for student in ("alice", "bob"):
         assert (course / "grading" / "feedback" / student / "backprop" / "backprop.html").is_file()
-    assert (course / "grading" / "reports" / "verify-backprop.txt").is_file()  # where the guide says
+    report = course / "grading" / "reports" / "verify-backprop.txt"
+    assert report.is_file()  # where the guide says
     assert not (course / "reports").exists()
+    graded_on_cluster(course, env, tmp_path, report)
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'grading' / 'gradebook.db'}") as gb:  # names as the roster gave them
@@ -304,6 +312,101 @@ def test_lms_zips_then_grading_then_end_of_term(released, tmp_path):
     assert set(backprop) == {"alice", "bob"} and backprop["alice"] > backprop["bob"]
     # every run-time file the guide's commands wrote is gitignored
     assert untracked(course) == [""], untracked(course)
+
+
+def start_block(name, cwd, env, log):
+    """A block that runs until stopped (a server), started as written, in the background."""
+    return subprocess.Popen(
+        ["bash", "-e", "-c", block(name)],
+        cwd=cwd,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def graded_on_cluster(course, env, tmp_path, report):
+    """The guide's cluster blocks: its scheduler and workers (here all on this machine), then
+    its grading through them, on the class the grading block has just graded."""
+    from distributed import Client
+
+    env = dict(env, SCHEDULER_HOST="127.0.0.1")
+    address = "tcp://127.0.0.1:8786"
+    servers = []
+    with open(tmp_path / "cluster.log", "w") as log:
+        try:
+            servers.append(start_block("cluster-scheduler", course, env, log))
+            servers.append(start_block("cluster-workers", course, env, log))
+            with Client(address, timeout="60s") as watcher:
+                watcher.wait_for_workers(os.cpu_count() or 1, timeout=120)  # --nworkers -1: one per core
+            verified_before = report.stat().st_mtime_ns
+            output = run_block("cluster-grading", course, env)
+            assert "2 student(s) already graded" in output, output[-2000:]  # a re-run grades only who is left
+            assert report.stat().st_mtime_ns > verified_before, output[-2000:]  # verify graded them again
+            assert "NOT VERIFIED" not in report.read_text(), report.read_text()
+        finally:
+            for server in servers:
+                stop(server)
+    assert not [line for line in (tmp_path / "cluster.log").read_text().splitlines() if "Traceback" in line]
+    # the Slurm and Kubernetes scripts, with stand-ins for the two packages the course does not
+    # install: each takes exactly the parameters the guide passes (a misspelt one fails) and is a
+    # LocalCluster; the course's own part, autograde(COURSE, CHAPTER, scheduler=...), runs for real
+    stand_ins = tmp_path / "stand-ins"
+    (stand_ins / "dask_kubernetes").mkdir(parents=True)
+    (stand_ins / "dask_jobqueue.py").write_text(SLURM_STAND_IN)
+    (stand_ins / "dask_kubernetes" / "__init__.py").write_text("")
+    (stand_ins / "dask_kubernetes" / "operator.py").write_text(KUBERNETES_STAND_IN)
+    for name in ("cluster-slurm", "cluster-kubernetes"):
+        script = env | {
+            "PYTHONPATH": f"{stand_ins}{os.pathsep}{env['PYTHONPATH']}",
+            "STAND_IN_LOG": str(tmp_path / name),
+        }
+        done = subprocess.run(
+            ["python", "-c", block(name)], cwd=course, env=script, capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, f"doc-test {name} failed:\n{block(name)}\n{(done.stdout + done.stderr)[-4000:]}"
+        assert (tmp_path / name).read_text().split() == ["started", "scaled"], name  # the stand-in was used
+
+
+# Stand-ins for dask-jobqueue's SLURMCluster and dask-kubernetes' KubeCluster (their signatures as
+# documented, keyword arguments only): a LocalCluster of this machine's cores.
+SLURM_STAND_IN = """
+import os
+from distributed import LocalCluster
+
+def _log(word):
+    with open(os.environ["STAND_IN_LOG"], "a") as log:
+        log.write(word + "\\n")
+
+class SLURMCluster(LocalCluster):
+    def __init__(self, *, cores, processes, memory, walltime, job_script_prologue=()):
+        assert cores >= processes and memory and walltime
+        super().__init__(n_workers=0, threads_per_worker=1, dashboard_address=":0", silence_logs=40)
+        self.processes = processes
+        _log("started")
+
+    def scale(self, *, jobs):
+        super().scale(min(jobs * self.processes, os.cpu_count() or 1))
+        _log("scaled")
+"""
+
+KUBERNETES_STAND_IN = """
+import os
+from distributed import LocalCluster
+
+def _log(word):
+    with open(os.environ["STAND_IN_LOG"], "a") as log:
+        log.write(word + "\\n")
+
+class KubeCluster(LocalCluster):
+    def __init__(self, *, name, image, n_workers=3, resources=None, namespace=None, env=None):
+        assert name and image
+        super().__init__(n_workers=min(n_workers, os.cpu_count() or 1), threads_per_worker=1,
+                         dashboard_address=":0", silence_logs=40)
+        _log("started")
+        _log("scaled")
+"""
 
 
 @pytest.fixture

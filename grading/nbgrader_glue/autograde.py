@@ -214,8 +214,9 @@ def settings(course):
     return found
 
 
-def submitted_students(course, chapter):
-    folder = Path(settings(course)["submitted"])
+def submitted_students(submitted, chapter):
+    """The students with a folder for `chapter` in nbgrader's `submitted` folder."""
+    folder = Path(submitted)
     return sorted(p.name for p in folder.iterdir() if (p / chapter).is_dir()) if folder.is_dir() else []
 
 

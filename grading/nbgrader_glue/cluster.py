@@ -327,7 +327,7 @@ def autograde(course, chapter, students=None, jobs=None, scheduler=None, force=F
         require()  # the LocalCluster's workers are this machine
     course = Path(course)
     folders = settings(course)
-    students = list(students) if students else submitted_students(course, chapter)
+    students = list(students) if students else submitted_students(folders["submitted"], chapter)
     for student, status in unpack_submissions(folders["submitted"], chapter, students).items():
         if status not in (HANDED_IN, UNPACKED) and progress:
             tqdm.write(f"{student}: {status}")
