@@ -78,12 +78,11 @@ def class_of(size):
     """`size` students: the sample class's (handed in as folders), then copies of them under new
     ids (s01-correct-2, ...) for a class larger than the sample."""
     pool = [s for s in sample_class.STUDENTS if not s.colab]
-    return [
-        pool[i]
-        if i < len(pool)
-        else dataclasses.replace(pool[i % len(pool)], id=f"{pool[i % len(pool)].id}-{i // len(pool) + 1}")
-        for i in range(size)
-    ]
+    students = []
+    for i in range(size):
+        original, copy = pool[i % len(pool)], i // len(pool) + 1
+        students.append(original if copy == 1 else dataclasses.replace(original, id=f"{original.id}-{copy}"))
+    return students
 
 
 def timed(function, *args, **kwargs):
